@@ -1,0 +1,5 @@
+import sys
+
+from siteselect.cli import main
+
+sys.exit(main())

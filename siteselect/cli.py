@@ -1,0 +1,194 @@
+"""The ``siteselect`` command line.
+
+Bad input exits with status 2 and a message naming what is wrong; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from siteselect.errors import SiteSelectError
+
+FORMATS = ("table", "json", "csv")
+
+
+def _weight(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected CRITERION=VALUE or GROUP=VALUE; got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _param(text: str) -> tuple[str, Any]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE; got {text!r}")
+    parsed: Any = value.strip()
+    if parsed.lower() in ("true", "false"):
+        parsed = parsed.lower() == "true"
+    else:
+        try:
+            parsed = float(parsed)
+        except ValueError:
+            pass
+    return name.strip(), parsed
+
+
+def _emit(frame: pd.DataFrame, fmt: str, out: Any) -> None:
+    if fmt == "json":
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        frame.to_csv(out, index=False)
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 200, "display.max_colwidth", 60):
+            out.write(frame.to_string(index=False) + "\n")
+
+
+def _add_rank_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sector", default="ems", help="target sector id (default: ems)")
+    parser.add_argument("--profile", default="industry_association",
+                        help="stakeholder weight profile id (default: industry_association)")
+    parser.add_argument("--weight", action="append", type=_weight, default=[],
+                        metavar="NAME=VALUE",
+                        help="override a criterion's within-group weight or a group's weight; "
+                        "repeatable")
+    parser.add_argument("--method", default="topsis", help="MCDA method (default: topsis)")
+    parser.add_argument("--param", action="append", type=_param, default=[], metavar="NAME=VALUE",
+                        help="method parameter, e.g. v=0.5 for vikor; repeatable")
+    parser.add_argument("--missing", default="worst",
+                        help="missing-value policy: worst, mean, drop_criterion, drop_site")
+    parser.add_argument("--sites", type=Path, metavar="FILE",
+                        help="your own candidate sites (CSV, GeoJSON or GeoPackage), ranked "
+                        "with the bundled ones")
+    parser.add_argument("--only-sites", action="store_true",
+                        help="with --sites: rank only your sites")
+
+
+def _evaluate(args: argparse.Namespace) -> Any:
+    from siteselect.catalog import sites_from_file
+    from siteselect.ranking import default_catalog, default_criteria, evaluate
+
+    cset = default_criteria()
+    catalog = default_catalog()
+    if args.sites is not None:
+        user = sites_from_file(args.sites, criteria=cset.ids)
+        if args.only_sites:
+            empty = catalog.sites.iloc[0:0]
+            catalog = type(catalog)(empty, catalog.indicators, catalog.sector_fit, catalog.fx,
+                                    version=catalog.version).with_sites(user)
+        else:
+            catalog = catalog.with_sites(user)
+    return evaluate(catalog, cset, sector=args.sector, profile=args.profile,
+                    weights=dict(args.weight), method=args.method, missing=args.missing,
+                    **dict(args.param))
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    result = _evaluate(args)
+    frame = result.ranking.reset_index(names="site_id")
+    cols = ["site_id", "name", "country", "region", "score", "rank",
+            *[c for c in frame.columns if c.startswith("subscore_")]]
+    frame = frame[cols]
+    if args.format == "table":
+        frame = frame.round(4)
+    _emit(frame, args.format, sys.stdout)
+    for note in result.policy.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    from siteselect.ranking import default_catalog
+
+    sites = default_catalog().sites
+    frame = pd.DataFrame({
+        "site_id": sites.index, "name": sites["name"], "country": sites["country"],
+        "region": sites["region"], "zone_regime": sites["zone_regime"],
+        "gateway_port": sites["gateway_port"], "airport": sites["airport"],
+        "lat": sites.geometry.y.round(5), "lon": sites.geometry.x.round(5),
+    })
+    _emit(frame, args.format, sys.stdout)
+    return 0
+
+
+def cmd_criteria(args: argparse.Namespace) -> int:
+    from siteselect.ranking import default_criteria
+
+    frame = pd.DataFrame([
+        {"criterion": c.id, "label": c.label, "group": c.group, "objective": c.objective,
+         "unit": c.unit, "derived_as": c.derive.get("kind")}
+        for c in default_criteria().criteria
+    ])
+    _emit(frame, args.format, sys.stdout)
+    return 0
+
+
+def cmd_sectors(args: argparse.Namespace) -> int:
+    from siteselect.ranking import default_criteria
+
+    frame = pd.DataFrame([
+        {"sector": s.id, "label": s.label,
+         "relevance": ", ".join(f"{k}×{v:g}" for k, v in s.relevance.items())}
+        for s in default_criteria().sectors
+    ])
+    _emit(frame, args.format, sys.stdout)
+    return 0
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from siteselect.ranking import default_criteria
+
+    frame = pd.DataFrame([
+        {"profile": p.id, "label": p.label,
+         "group_weights": ", ".join(f"{k}={v:g}" for k, v in p.group_weights.items())}
+        for p in default_criteria().profiles
+    ])
+    _emit(frame, args.format, sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="siteselect",
+        description="Rank overseas industrial-park sites with multi-criteria decision analysis.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = [
+        ("rank", "rank the candidate sites", cmd_rank),
+        ("sites", "list the bundled candidate sites", cmd_sites),
+        ("criteria", "list the criteria", cmd_criteria),
+        ("sectors", "list the target sectors", cmd_sectors),
+        ("profiles", "list the stakeholder weight profiles", cmd_profiles),
+    ]
+    for name, help_text, func in commands:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == "rank":
+            _add_rank_options(p)
+        p.add_argument("--format", choices=FORMATS, default="table")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SiteSelectError as exc:
+        print(f"siteselect: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""Load and validate ``criteria/``: criteria, sectors and stakeholder weight profiles.
+
+Weights are hierarchical: a group weight times a within-group criterion weight. The
+within-group weights of a profile are multiplied by the sector's relevance factors, then
+normalised inside each group.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from siteselect.errors import Problem, UnknownNameError, WeightError, raise_if
+
+CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
+DERIVE_KINDS = ("computed", "indicator", "indicator_usd", "mean", "income_tax", "sector_fit")
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    label: str
+    group: str
+    objective: str
+    unit: str
+    derive: Mapping[str, Any]
+    description: str
+
+
+@dataclass(frozen=True)
+class Sector:
+    id: str
+    label: str
+    description: str
+    relevance: Mapping[str, float]
+    reasons: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    label: str
+    description: str
+    group_weights: Mapping[str, float]
+    criterion_weights: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class WeightBreakdown:
+    """Weights at each level: group (sums to 1), within group (sums to 1 per group), effective."""
+
+    group: pd.Series
+    within: pd.Series
+    effective: pd.Series
+    raw: pd.Series
+
+
+@dataclass(frozen=True)
+class CriteriaSet:
+    groups: tuple[Group, ...]
+    criteria: tuple[Criterion, ...]
+    sectors: tuple[Sector, ...]
+    profiles: tuple[Profile, ...]
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.criteria]
+
+    @property
+    def objectives(self) -> dict[str, str]:
+        return {c.id: c.objective for c in self.criteria}
+
+    def group_of(self) -> dict[str, str]:
+        return {c.id: c.group for c in self.criteria}
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        return _lookup("criterion", criterion_id, {c.id: c for c in self.criteria})
+
+    def sector(self, sector_id: str) -> Sector:
+        return _lookup("sector", sector_id, {s.id: s for s in self.sectors})
+
+    def profile(self, profile_id: str) -> Profile:
+        return _lookup("profile", profile_id, {p.id: p for p in self.profiles})
+
+    def weights(
+        self,
+        profile: str,
+        sector: str,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> WeightBreakdown:
+        """Resolve hierarchical weights for a profile and sector, with user overrides.
+
+        ``overrides`` maps a group id to a group weight, or a criterion id to its final
+        within-group weight (the sector's relevance factor is *not* applied on top of an
+        override, so what the user sets is what is used).
+        """
+        prof = self.profile(profile)
+        sect = self.sector(sector)
+        group_ids = [g.id for g in self.groups]
+        overrides = dict(overrides or {})
+        valid = [*group_ids, *self.ids]
+        for key, value in overrides.items():
+            if key not in valid:
+                raise UnknownNameError("criterion or group", key, valid)
+            overrides[key] = _check_weight(key, value)
+        group = pd.Series(
+            {g: overrides.get(g, prof.group_weights.get(g, 0.0)) for g in group_ids}, dtype=float
+        )
+        raw = pd.Series(
+            {
+                c.id: overrides.get(
+                    c.id, prof.criterion_weights.get(c.id, 0.0) * sect.relevance.get(c.id, 1.0)
+                )
+                for c in self.criteria
+            },
+            dtype=float,
+        )
+        groups_of = pd.Series(self.group_of())
+        group_sums = raw.groupby(groups_of).sum().reindex(group_ids, fill_value=0.0)
+        # a group whose criteria all weigh zero cannot carry weight
+        group = group.where(group_sums > 0, 0.0)
+        if group.sum() <= 0:
+            raise WeightError(
+                "all weights are zero; give at least one group and one of its criteria a "
+                "positive weight"
+            )
+        group = group / group.sum()
+        denom = groups_of.map(group_sums).replace(0.0, math.nan)
+        within = (raw / denom).fillna(0.0)
+        effective = within * groups_of.map(group)
+        return WeightBreakdown(group=group, within=within, effective=effective, raw=raw)
+
+
+def _check_weight(key: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise WeightError(f"weight of {key!r} is not a number: {value!r}") from None
+    if not math.isfinite(number):
+        raise WeightError(f"weight of {key!r} is not finite: {value!r}")
+    if number < 0:
+        raise WeightError(f"weight of {key!r} is negative: {number}")
+    return number
+
+
+def _lookup(kind: str, name: str, table: Mapping[str, Any]) -> Any:
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise UnknownNameError(kind, name, table) from None
+
+
+def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return None, [Problem(str(path), None, None, f"cannot read file: {exc.strerror}")]
+    try:
+        return yaml.safe_load(text), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        return None, [Problem(str(path), row, None, f"invalid YAML: {exc}")]
+
+
+def _entries(doc: Any, key: str, file: str, problems: list[Problem]) -> list[dict[str, Any]]:
+    if not isinstance(doc, dict) or not isinstance(doc.get(key), list):
+        problems.append(Problem(file, None, key, f"expected a top-level list '{key}'"))
+        return []
+    out = []
+    for i, item in enumerate(doc[key], start=1):
+        if not isinstance(item, dict):
+            problems.append(Problem(file, i, None, f"entry of '{key}' must be a mapping"))
+            continue
+        out.append({"_row": i, **item})
+    return out
+
+
+def _require_str(
+    entry: dict[str, Any], field: str, file: str, problems: list[Problem], *, optional: bool = False
+) -> str:
+    value = entry.get(field)
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(file, entry["_row"], field, "required text is missing or empty"))
+        return ""
+    return value.strip()
+
+
+def _unique(
+    entries: list[dict[str, Any]], ids: list[str], file: str, problems: list[Problem]
+) -> None:
+    seen: set[str] = set()
+    for entry, ident in zip(entries, ids, strict=True):
+        if ident and ident in seen:
+            problems.append(Problem(file, entry["_row"], "id", f"duplicate id {ident!r}"))
+        seen.add(ident)
+
+
+def _number_map(
+    value: Any,
+    valid: list[str],
+    file: str,
+    row: int,
+    field: str,
+    problems: list[Problem],
+) -> dict[str, float]:
+    if not isinstance(value, dict):
+        problems.append(Problem(file, row, field, "expected a mapping of id → number"))
+        return {}
+    out = {}
+    for key, number in value.items():
+        if key not in valid:
+            problems.append(
+                Problem(file, row, f"{field}.{key}", f"unknown id; valid: {', '.join(valid)}")
+            )
+            continue
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            problems.append(Problem(file, row, f"{field}.{key}", f"not a number: {number!r}"))
+            continue
+        if not math.isfinite(number) or number < 0:
+            problems.append(
+                Problem(file, row, f"{field}.{key}", f"must be a non-negative number: {number}")
+            )
+            continue
+        out[key] = float(number)
+    return out
+
+
+def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
+    """Load ``criteria.yaml``, ``sectors.yaml`` and ``profiles.yaml`` from ``directory``.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found, each naming the file, entry and field.
+    """
+    base = Path(directory) if directory is not None else CRITERIA_DIR
+    problems: list[Problem] = []
+
+    path = base / "criteria.yaml"
+    doc, errs = _read_yaml(path)
+    problems += errs
+    file = str(path)
+    groups = []
+    for entry in _entries(doc, "groups", file, problems) if doc is not None else []:
+        groups.append(
+            Group(
+                _require_str(entry, "id", file, problems),
+                _require_str(entry, "label", file, problems),
+                _require_str(entry, "description", file, problems, optional=True),
+            )
+        )
+    group_ids = [g.id for g in groups]
+    criteria = []
+    entries = _entries(doc, "criteria", file, problems) if doc is not None else []
+    for entry in entries:
+        row = entry["_row"]
+        group = _require_str(entry, "group", file, problems)
+        if group and group not in group_ids:
+            problems.append(
+                Problem(file, row, "group", f"unknown group {group!r}; valid: {group_ids}")
+            )
+        objective = entry.get("objective")
+        if objective not in ("max", "min"):
+            problems.append(
+                Problem(file, row, "objective", f"must be 'max' or 'min'; got {objective!r}")
+            )
+        derive = entry.get("derive")
+        if not isinstance(derive, dict) or derive.get("kind") not in DERIVE_KINDS:
+            problems.append(
+                Problem(file, row, "derive", f"needs a 'kind', one of {', '.join(DERIVE_KINDS)}")
+            )
+            derive = {}
+        criteria.append(
+            Criterion(
+                id=_require_str(entry, "id", file, problems),
+                label=_require_str(entry, "label", file, problems),
+                group=group,
+                objective=str(objective),
+                unit=_require_str(entry, "unit", file, problems),
+                derive=MappingProxyType(dict(derive)),
+                description=_require_str(entry, "description", file, problems, optional=True),
+            )
+        )
+    _unique(entries, [c.id for c in criteria], file, problems)
+    criterion_ids = [c.id for c in criteria]
+
+    path = base / "sectors.yaml"
+    doc, errs = _read_yaml(path)
+    problems += errs
+    file = str(path)
+    sectors = []
+    entries = _entries(doc, "sectors", file, problems) if doc is not None else []
+    for entry in entries:
+        relevance: dict[str, float] = {}
+        reasons: dict[str, str] = {}
+        raw = entry.get("relevance") or {}
+        if not isinstance(raw, dict):
+            problems.append(Problem(file, entry["_row"], "relevance", "expected a mapping"))
+            raw = {}
+        for key, spec in raw.items():
+            factor = spec.get("factor") if isinstance(spec, dict) else spec
+            parsed = _number_map(
+                {key: factor}, criterion_ids, file, entry["_row"], "relevance", problems
+            )
+            relevance.update(parsed)
+            if isinstance(spec, dict) and spec.get("why"):
+                reasons[key] = str(spec["why"])
+        sectors.append(
+            Sector(
+                id=_require_str(entry, "id", file, problems),
+                label=_require_str(entry, "label", file, problems),
+                description=_require_str(entry, "description", file, problems, optional=True),
+                relevance=MappingProxyType(relevance),
+                reasons=MappingProxyType(reasons),
+            )
+        )
+    _unique(entries, [s.id for s in sectors], file, problems)
+
+    path = base / "profiles.yaml"
+    doc, errs = _read_yaml(path)
+    problems += errs
+    file = str(path)
+    profiles = []
+    entries = _entries(doc, "profiles", file, problems) if doc is not None else []
+    for entry in entries:
+        row = entry["_row"]
+        gw = _number_map(entry.get("group_weights"), group_ids, file, row, "group_weights", problems)
+        cw = _number_map(
+            entry.get("criterion_weights"), criterion_ids, file, row, "criterion_weights", problems
+        )
+        if gw and sum(gw.values()) <= 0:
+            problems.append(Problem(file, row, "group_weights", "all group weights are zero"))
+        profiles.append(
+            Profile(
+                id=_require_str(entry, "id", file, problems),
+                label=_require_str(entry, "label", file, problems),
+                description=_require_str(entry, "description", file, problems, optional=True),
+                group_weights=MappingProxyType(gw),
+                criterion_weights=MappingProxyType(cw),
+            )
+        )
+    _unique(entries, [p.id for p in profiles], file, problems)
+
+    raise_if(problems)
+    for kind, items in (("sector", sectors), ("profile", profiles), ("criterion", criteria)):
+        if not items:
+            raise_if([Problem(str(base), None, None, f"no {kind} defined")])
+    return CriteriaSet(tuple(groups), tuple(criteria), tuple(sectors), tuple(profiles))

@@ -1,0 +1,318 @@
+"""The decision table: sites × criteria for a sector, with the provenance of every cell.
+
+Missing values are never silent: :func:`decision_table` leaves them as NaN and records why;
+:func:`apply_missing_policy` applies an explicit, named policy and reports what it did.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siteselect.catalog import Catalog, resolve_indicator
+from siteselect.criteria import CriteriaSet, Criterion
+from siteselect.errors import SiteSelectError, UnknownNameError
+
+HOURS_PER_DAY = 8.0
+CELL_COLUMNS = ("site_id", "criterion", "value", "unit", "source", "year", "url", "derivation")
+
+
+@dataclass(frozen=True)
+class DecisionTable:
+    """Raw criterion values (NaN = missing) and one provenance record per cell."""
+
+    sector: str
+    values: pd.DataFrame
+    cells: pd.DataFrame
+    objectives: Mapping[str, str]
+    units: Mapping[str, str]
+
+    def missing(self) -> pd.DataFrame:
+        return self.values.isna()
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """A complete matrix after a missing-value policy, and what the policy did."""
+
+    policy: str
+    matrix: pd.DataFrame
+    imputed: pd.DataFrame
+    dropped_criteria: tuple[str, ...]
+    dropped_sites: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+def _cell(value: Any, unit: str, source: str, year: Any, url: str, derivation: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "source": source, "year": year, "url": url,
+            "derivation": derivation}
+
+
+def _missing(unit: str, why: str) -> dict[str, Any]:
+    return _cell(math.nan, unit, "", None, "", f"missing: {why}")
+
+
+def _scope_text(row: Mapping[str, Any]) -> str:
+    return f"{row['indicator']} for {row['scope_level']} {row['scope']}"
+
+
+def _indicator_cells(catalog: Catalog, crit: Criterion, indicator: str) -> list[dict[str, Any]]:
+    rows = resolve_indicator(catalog, indicator)
+    out = []
+    for _, row in rows.iterrows():
+        if row["scope_level"] is None or pd.isna(row["value"]):
+            out.append(_missing(crit.unit, f"no '{indicator}' for the site, region or country"))
+            continue
+        note = f"; as of {row['as_of']}" if row.get("as_of") else ""
+        out.append(_cell(float(row["value"]), str(row["unit"]), str(row["source"]), row["year"],
+                         str(row["url"]), _scope_text(row) + note))
+    return out
+
+
+_UNIT = re.compile(r"^(?P<cur>[A-Z]{3})(?P<cents> cents)?/(?P<per>[A-Za-z]+)$")
+_PER_DAY = {"day": 1.0, "hour": HOURS_PER_DAY, "h": HOURS_PER_DAY}
+
+
+def _usd_cells(catalog: Catalog, crit: Criterion, indicator: str, per: str) -> list[dict[str, Any]]:
+    target = _UNIT.match(crit.unit)
+    if target is None or target["cur"] != "USD":
+        raise SiteSelectError(f"criterion {crit.id!r} unit {crit.unit!r} is not a USD rate")
+    target_scale = 100.0 if target["cents"] else 1.0
+    out = []
+    for cell in _indicator_cells(catalog, crit, indicator):
+        if math.isnan(cell["value"]):
+            out.append(cell)
+            continue
+        unit = _UNIT.match(cell["unit"])
+        if unit is None:
+            out.append(_missing(crit.unit, f"unit {cell['unit']!r} cannot be converted"))
+            continue
+        if per == "day":
+            factor = _PER_DAY.get(unit["per"])
+        else:
+            factor = 1.0 if unit["per"] == per else None
+        if factor is None:
+            out.append(_missing(crit.unit, f"unit {cell['unit']!r} is not per {per}"))
+            continue
+        cur = unit["cur"]
+        if cur not in catalog.fx.index:
+            out.append(_missing(crit.unit, f"no exchange rate for {cur} in fx.csv"))
+            continue
+        fx = catalog.fx.loc[cur]
+        source_scale = 0.01 if unit["cents"] else 1.0
+        usd = cell["value"] * source_scale * float(fx["usd_per_unit"]) * factor * target_scale
+        how = cell["derivation"]
+        if cur != "USD":
+            how += f"; converted at {fx['usd_per_unit']} USD/{cur} ({fx['source']}, {fx['date']})"
+        if factor != 1.0:
+            how += f"; × {factor:g} hours per day"
+        out.append({**cell, "value": usd, "unit": crit.unit, "derivation": how})
+    return out
+
+
+def _mean_cells(catalog: Catalog, crit: Criterion, indicators: Sequence[str]) -> list[dict[str, Any]]:
+    """Mean of the components known for every site that has any component.
+
+    Using the same components for all sites keeps the values comparable; components known
+    for only some sites are left out and named in the provenance.
+    """
+    parts = {ind: resolve_indicator(catalog, ind) for ind in indicators}
+    known = pd.DataFrame({ind: frame["value"].astype(float) for ind, frame in parts.items()})
+    has_any = known.notna().any(axis=1)
+    common = [ind for ind in indicators if known.loc[has_any, ind].notna().all()] if has_any.any() else []
+    left_out = [ind for ind in indicators if ind not in common and known[ind].notna().any()]
+    out = []
+    for sid in known.index:
+        if not has_any[sid] or not common:
+            why = "no component known" if not has_any[sid] else "no component known for all sites"
+            out.append(_missing(crit.unit, f"{why} ({', '.join(indicators)})"))
+            continue
+        rows = [parts[ind].loc[sid] for ind in common]
+        value = float(np.mean([r["value"] for r in rows]))
+        sources = sorted({str(r["source"]) for r in rows})
+        years = sorted({r["year"] for r in rows})
+        how = "mean of " + ", ".join(f"{r['indicator']}={r['value']:g}" for r in rows)
+        if left_out:
+            how += f"; left out (not known for every site): {', '.join(left_out)}"
+        out.append(_cell(value, crit.unit, "; ".join(sources), years[-1], str(rows[0]["url"]), how))
+    return out
+
+
+def _income_tax_cells(catalog: Catalog, crit: Criterion, national: str, state: str) -> list[dict[str, Any]]:
+    nat = _indicator_cells(catalog, crit, national)
+    st = resolve_indicator(catalog, state)
+    out = []
+    for cell, (_, srow) in zip(nat, st.iterrows(), strict=True):
+        if math.isnan(cell["value"]) or pd.isna(srow["scope_level"]):
+            out.append(cell)
+            continue
+        if str(srow["unit"]).strip() != "%":
+            out.append({**cell, "derivation": cell["derivation"] + f"; state rate not added "
+                        f"({srow['scope']}: {srow['value']:g} {srow['unit']} is not an income tax)"})
+            continue
+        n, s = cell["value"], float(srow["value"])
+        combined = n + s * (1 - n / 100.0)
+        how = (f"{cell['derivation']} = {n:g}% + {_scope_text(srow)} {s:g}% × (1 − {n:g}%) "
+               f"(state tax deductible)")
+        out.append(_cell(combined, crit.unit, f"{cell['source']}; {srow['source']}",
+                         max(cell["year"], srow["year"]), cell["url"], how))
+    return out
+
+
+def _sector_fit_cells(catalog: Catalog, crit: Criterion, sector: str) -> list[dict[str, Any]]:
+    fit = catalog.sector_fit[catalog.sector_fit["sector"] == sector].set_index("site_id")
+    out = []
+    for sid in catalog.sites.index:
+        if sid not in fit.index or pd.isna(fit.loc[sid, "fit"]):
+            why = fit.loc[sid, "rationale"] if sid in fit.index else ""
+            out.append(_missing(crit.unit, f"no sector-fit rating for {sector}"
+                                + (f" ({why})" if why else "")))
+            continue
+        row = fit.loc[sid]
+        out.append(_cell(float(row["fit"]), crit.unit, str(row["source"]), row["year"],
+                         str(row["url"]), f"sector_fit.csv ({sector}): {row['rationale']}"))
+    return out
+
+
+_COMPUTED_HOW = {
+    "sea_distance_km": "searoute sea-lane distance Kaohsiung (TWKHH) → {port}",
+    "inland_distance_km": "geodesic distance site → gateway port {port}",
+    "air_distance_km": "geodesic distance from Taoyuan airport (TPE)",
+    "tz_offset_hours": "timezonefinder zone vs Asia/Taipei, mean of 15 Jan and 15 Jul",
+}
+
+
+def _computed_cells(catalog: Catalog, crit: Criterion, function: str) -> list[dict[str, Any]]:
+    if function not in catalog.geography.columns:
+        raise UnknownNameError("computed function", function, catalog.geography.columns)
+    values = catalog.geography[function]
+    out = []
+    for sid, value in values.items():
+        how = _COMPUTED_HOW.get(function, function).format(port=catalog.sites.at[sid, "gateway_port"])
+        if pd.isna(value):
+            out.append(_missing(crit.unit, f"could not compute ({how})"))
+        else:
+            out.append(_cell(float(value), crit.unit, "computed by siteselect", None, "",
+                             "computed: " + how))
+    return out
+
+
+DERIVERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
+    "indicator": lambda cat, crit, sector: _indicator_cells(cat, crit, crit.derive["indicator"]),
+    "indicator_usd": lambda cat, crit, sector: _usd_cells(
+        cat, crit, crit.derive["indicator"], crit.derive.get("per", "day")),
+    "mean": lambda cat, crit, sector: _mean_cells(cat, crit, crit.derive["indicators"]),
+    "income_tax": lambda cat, crit, sector: _income_tax_cells(
+        cat, crit, crit.derive["national"], crit.derive["state"]),
+    "sector_fit": lambda cat, crit, sector: _sector_fit_cells(cat, crit, sector),
+    "computed": lambda cat, crit, sector: _computed_cells(cat, crit, crit.derive["function"]),
+}
+
+
+def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> DecisionTable:
+    """Build the sites × criteria table for ``sector`` with a provenance record per cell.
+
+    Values a user gave directly for a site (``catalog.user_values``) take precedence over
+    derived ones.
+    """
+    cset.sector(sector)  # validates the name
+    records = []
+    for crit in cset.criteria:
+        cells = DERIVERS[crit.derive["kind"]](catalog, crit, sector)
+        for sid, cell in zip(catalog.sites.index, cells, strict=True):
+            records.append({"site_id": sid, "criterion": crit.id, **cell})
+    cells_frame = pd.DataFrame.from_records(records, columns=list(CELL_COLUMNS))
+    user = catalog.user_values
+    if len(user):
+        for rec in user.itertuples(index=False):
+            mask = (cells_frame["site_id"] == rec.site_id) & (cells_frame["criterion"] == rec.criterion)
+            cells_frame.loc[mask, ["value", "unit", "source", "year", "url", "derivation"]] = [
+                rec.value, cset.criterion(rec.criterion).unit, rec.source, None, "",
+                "given in the user's site file",
+            ]
+    values = (
+        cells_frame.pivot(index="site_id", columns="criterion", values="value")
+        .reindex(index=catalog.sites.index, columns=cset.ids)
+        .astype(float)
+    )
+    values.index.name = None
+    values.columns.name = None
+    return DecisionTable(
+        sector=sector,
+        values=values,
+        cells=cells_frame,
+        objectives=cset.objectives,
+        units={c.id: c.unit for c in cset.criteria},
+    )
+
+
+def _worst(values: pd.DataFrame, objectives: Mapping[str, str]) -> pd.Series:
+    return pd.Series(
+        {c: (values[c].min() if objectives[c] == "max" else values[c].max()) for c in values}
+    )
+
+
+POLICIES: dict[str, str] = {
+    "worst": "a missing value takes the worst value observed for that criterion "
+    "(no site gains from a gap)",
+    "mean": "a missing value takes the mean of the observed values of that criterion",
+    "drop_criterion": "a criterion with any missing value is left out of the ranking",
+    "drop_site": "a site with any missing value is left out of the ranking",
+}
+
+
+def apply_missing_policy(
+    table: DecisionTable, policy: str = "worst", *, criteria: Sequence[str] | None = None
+) -> PolicyResult:
+    """Fill or drop missing values of ``criteria`` (default: all) by a named policy.
+
+    A criterion with no observed value at all cannot be imputed and is always dropped
+    (and said so in ``notes``).
+    """
+    if policy not in POLICIES:
+        raise UnknownNameError("missing-value policy", policy, POLICIES)
+    cols = list(criteria) if criteria is not None else list(table.values.columns)
+    values = table.values[cols]
+    notes = []
+    empty = [c for c in cols if values[c].isna().all()]
+    if empty:
+        notes.append(f"no value known for any site, left out: {', '.join(empty)}")
+    values = values.drop(columns=empty)
+    missing = values.isna()
+    dropped_criteria: list[str] = list(empty)
+    dropped_sites: list[str] = []
+    if policy == "worst":
+        filled = values.fillna(_worst(values, table.objectives))
+    elif policy == "mean":
+        filled = values.fillna(values.mean())
+    elif policy == "drop_criterion":
+        gone = [c for c in values if missing[c].any()]
+        dropped_criteria += gone
+        filled = values.drop(columns=gone)
+    else:
+        gone_sites = missing.any(axis=1)
+        dropped_sites = [str(s) for s in values.index[gone_sites]]
+        filled = values.loc[~gone_sites]
+    imputed = missing.loc[filled.index, filled.columns] if policy in ("worst", "mean") else (
+        pd.DataFrame(False, index=filled.index, columns=filled.columns)
+    )
+    count = int(missing.to_numpy().sum())
+    if count and policy in ("worst", "mean"):
+        notes.append(f"{count} missing value(s) imputed: {POLICIES[policy]}")
+    if dropped_criteria and policy == "drop_criterion":
+        notes.append(f"criteria left out for missing values: {', '.join(dropped_criteria)}")
+    if dropped_sites:
+        notes.append(f"sites left out for missing values: {', '.join(dropped_sites)}")
+    if filled.shape[0] == 0 or filled.shape[1] == 0:
+        raise SiteSelectError(
+            f"the missing-value policy {policy!r} left nothing to rank "
+            f"({filled.shape[0]} sites × {filled.shape[1]} criteria); try 'worst' or 'mean'"
+        )
+    return PolicyResult(policy, filled, imputed, tuple(dropped_criteria), tuple(dropped_sites),
+                        tuple(notes))
