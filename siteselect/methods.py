@@ -54,6 +54,7 @@ from siteselect.errors import SiteSelectError, UnknownNameError, WeightError
 
 FloatArray = NDArray[np.float64]
 OBJECTIVES = ("max", "min")
+TIE_DECIMALS = 12
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,13 @@ class Method:
 def dense_rank(scores: FloatArray) -> NDArray[np.int64]:
     """Dense ranks of ``scores`` along the last axis, 1 = highest.
 
+    Scores equal to 12 decimal places tie, so floating-point noise (e.g. from normalising
+    the weights) never breaks a tie. All method scores lie within [-1, 1].
+
     >>> dense_rank(np.array([0.2, 0.9, 0.2, 0.5])).tolist()
     [3, 1, 3, 2]
     """
-    scores = np.asarray(scores, dtype=float)
+    scores = np.round(np.asarray(scores, dtype=float), TIE_DECIMALS)
     if scores.ndim == 1:
         _, inverse = np.unique(-scores, return_inverse=True)
         return (inverse + 1).astype(np.int64)

@@ -267,22 +267,34 @@ POLICIES: dict[str, str] = {
 }
 
 
+MIN_COVERAGE = 0.5
+
+
 def apply_missing_policy(
-    table: DecisionTable, policy: str = "worst", *, criteria: Sequence[str] | None = None
+    table: DecisionTable,
+    policy: str = "worst",
+    *,
+    criteria: Sequence[str] | None = None,
+    min_coverage: float = MIN_COVERAGE,
 ) -> PolicyResult:
     """Fill or drop missing values of ``criteria`` (default: all) by a named policy.
 
-    A criterion with no observed value at all cannot be imputed and is always dropped
-    (and said so in ``notes``).
+    A criterion known for fewer than ``min_coverage`` of the sites (by default half) is
+    left out whatever the policy: imputing most of a column would rank on invented
+    values. Every such decision is said in ``notes``.
     """
     if policy not in POLICIES:
         raise UnknownNameError("missing-value policy", policy, POLICIES)
     cols = list(criteria) if criteria is not None else list(table.values.columns)
     values = table.values[cols]
     notes = []
-    empty = [c for c in cols if values[c].isna().all()]
+    coverage = values.notna().mean()
+    empty = [c for c in cols if coverage[c] < min_coverage or coverage[c] == 0]
     if empty:
-        notes.append(f"no value known for any site, left out: {', '.join(empty)}")
+        notes.append(
+            f"known for fewer than {min_coverage:.0%} of sites, left out: "
+            + ", ".join(f"{c} ({coverage[c]:.0%})" for c in empty)
+        )
     values = values.drop(columns=empty)
     missing = values.isna()
     dropped_criteria: list[str] = list(empty)
