@@ -12,6 +12,7 @@ import hashlib
 import io
 import math
 import re
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -27,6 +28,7 @@ from siteselect.errors import DataError, Problem, SiteSelectError, raise_if
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SITE_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9-]+$")
+USER_SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 IATA = re.compile(r"^[A-Z]{3}$")
@@ -216,6 +218,7 @@ def load_fx(path: Path) -> pd.DataFrame:
 def _check_site_row(
     props: Mapping[str, Any], lon: float | None, lat: float | None, name: str, row: int,
     problems: list[Problem], *, required: Iterable[str] = REQUIRED_SITE_FIELDS,
+    site_id: re.Pattern[str] = SITE_ID,
 ) -> None:
     for fld in required:
         value = props.get(fld)
@@ -224,7 +227,7 @@ def _check_site_row(
         ):
             problems.append(Problem(name, row, fld, "required value is missing"))
     checks = (
-        ("site_id", SITE_ID, "expected an id like 'PH-CLARK-FZ' (A-Z, 0-9, dashes)"),
+        ("site_id", site_id, "expected an id like 'PH-CLARK-FZ' (letters, digits, dashes)"),
         ("country", ISO3, "expected an ISO 3166-1 alpha-3 code such as PHL, MEX, USA"),
         ("gateway_port", LOCODE, "expected a 5-character UN/LOCODE such as PHSFS"),
         ("airport", IATA, "expected a 3-letter IATA code"),
@@ -248,9 +251,11 @@ def _check_site_row(
             problems.append(Problem(name, row, "lon", f"longitude {lon} outside -180..180"))
 
 
-def _check_unique_ids(ids: list[Any], name: str, problems: list[Problem]) -> None:
+def _check_unique_ids(
+    ids: list[Any], name: str, problems: list[Problem], rows: list[int] | None = None
+) -> None:
     first: dict[Any, int] = {}
-    for row, ident in enumerate(ids, start=1):
+    for row, ident in zip(rows or range(1, len(ids) + 1), ids, strict=True):
         if ident in first and ident is not None:
             problems.append(
                 Problem(name, row, "site_id", f"duplicate site id {ident!r} (first at row "
@@ -266,11 +271,18 @@ def read_geo_file(path: Path, *, data: bytes | None = None) -> gpd.GeoDataFrame:
     name = str(path)
     try:
         if data is not None:
-            frame = gpd.read_file(io.BytesIO(data), engine="pyogrio")
+            # a real file with the right suffix: GDAL identifies GeoPackages by extension
+            with tempfile.TemporaryDirectory() as tmp:
+                target = Path(tmp) / f"upload{path.suffix.lower()}"
+                target.write_bytes(data)
+                frame = gpd.read_file(target, engine="pyogrio")
         else:
             frame = gpd.read_file(path, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        raise DataError([Problem(name, None, None, f"cannot read as GeoJSON/GeoPackage: {exc}")])
+        detail = str(exc).replace(tmp, "") if data is not None else str(exc)
+        raise DataError(
+            [Problem(name, None, None, f"cannot read as GeoJSON/GeoPackage: {detail}")]
+        ) from None
     if frame.crs is None:
         raise DataError([Problem(name, None, "crs", "the file has no coordinate reference "
                                  "system (CRS); save it with one, e.g. EPSG:4326")])
@@ -297,6 +309,18 @@ def load_sites(path: Path) -> gpd.GeoDataFrame:
     return frame[[*SITE_FIELDS, "geometry"]].set_index("site_id", drop=False).rename_axis(None)
 
 
+def _check_scopes(indicators: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
+    """Every indicator row must apply to a site, a site's region or a site's country."""
+    known = set(sites.index) | set(sites["region_code"].dropna()) | set(sites["country"].dropna())
+    problems = [
+        Problem(row.file, int(row.line), "scope",
+                f"{row.scope!r} is not a site id, region code or country of any site")
+        for row in indicators.itertuples(index=False)
+        if row.scope not in known
+    ]
+    raise_if(problems)
+
+
 def _data_version(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
@@ -312,6 +336,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     indicator_files = [p for p in (base / "indicators.csv", base / "site_indicators.csv")
                        if p.exists() or p.name == "indicators.csv"]
     indicators = load_indicators(indicator_files)
+    _check_scopes(indicators, sites)
     sector_fit = load_sector_fit(base / "sector_fit.csv", sites.index)
     fx = load_fx(base / "fx.csv")
     files = [base / "sites.geojson", *indicator_files, base / "sector_fit.csv", base / "fx.csv"]
@@ -327,7 +352,7 @@ def sites_from_file(
     *,
     data: bytes | None = None,
     criteria: Iterable[str] = (),
-    id_prefix: str = "U",
+    id_prefix: str = "USER",
 ) -> Catalog:
     """Read a user's candidate sites from CSV, GeoJSON or GeoPackage.
 
@@ -403,8 +428,10 @@ def sites_from_file(
         props.setdefault("region", None)
         if props.get("region") is None:
             props["region"] = props.get("country")
+        if props.get("site_id") is not None:
+            props["site_id"] = str(props["site_id"])
         _check_site_row(props, lon, lat, name, row, problems,
-                        required=("site_id", "name", "country"))
+                        required=("site_id", "name", "country"), site_id=USER_SITE_ID)
         for crit in criteria:
             raw = props.get(crit)
             if raw is None:
@@ -414,7 +441,8 @@ def sites_from_file(
                 values.append({"site_id": props["site_id"], "criterion": crit, "value": value,
                                "source": f"user file {name}, row {row}"})
         out.append({**{f: props.get(f) for f in SITE_FIELDS}, "lon": lon, "lat": lat})
-    _check_unique_ids([r["site_id"] for r in out], name, problems)
+    _check_unique_ids([r["site_id"] for r in out], name, problems,
+                      [int(r["_row"]) for r in records])
     raise_if(problems)
 
     sites = gpd.GeoDataFrame(

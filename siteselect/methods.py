@@ -548,12 +548,12 @@ def rank_matrix(
     Examples
     --------
     >>> m = pd.DataFrame({"cost": [10, 20, 15], "quality": [3, 9, 6]}, index=["a", "b", "c"])
-    >>> rank_matrix(m, {"cost": "min", "quality": "max"}, {"cost": 1, "quality": 1},
-    ...             method="wsm")
+    >>> rank_matrix(m, {"cost": "min", "quality": "max"}, {"cost": 2, "quality": 1},
+    ...             method="wsm").round(3)
        score  rank
-    a   0.50     1
-    b   0.50     1
-    c   0.50     1
+    a  0.667     1
+    b  0.333     3
+    c  0.500     2
     """
     problem = validate_problem(matrix, objectives, weights)
     score, ranks = rank_problem(problem, method, engine=engine, **params)
