@@ -32,13 +32,38 @@ USER_SITE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 LOCODE = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}$")
 IATA = re.compile(r"^[A-Z]{3}$")
-INDICATOR_COLUMNS = ("scope", "indicator", "value", "unit", "year", "as_of", "source", "url", "note")
+INDICATOR_COLUMNS = (
+    "scope",
+    "indicator",
+    "value",
+    "unit",
+    "year",
+    "as_of",
+    "source",
+    "url",
+    "note",
+)
 SECTOR_FIT_COLUMNS = ("site_id", "sector", "fit", "rationale", "source", "url", "year")
 FX_COLUMNS = ("currency", "usd_per_unit", "date", "source", "url", "note")
 SITE_FIELDS = (
-    "site_id", "name", "country", "region", "region_code", "locality", "zone_regime",
-    "gateway_port", "gateway_note", "airport", "coord_source", "coord_url", "coord_note",
-    "presence", "presence_source", "presence_url", "presence_year", "status",
+    "site_id",
+    "name",
+    "country",
+    "region",
+    "region_code",
+    "locality",
+    "zone_regime",
+    "gateway_port",
+    "gateway_note",
+    "airport",
+    "coord_source",
+    "coord_url",
+    "coord_note",
+    "presence",
+    "presence_source",
+    "presence_url",
+    "presence_year",
+    "status",
 )
 REQUIRED_SITE_FIELDS = ("site_id", "name", "country", "region", "gateway_port", "airport")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -165,8 +190,15 @@ def load_indicators(paths: Iterable[Path]) -> pd.DataFrame:
                     Problem(name, line, "indicator", f"duplicate of {seen[key]} for {key}")
                 )
             seen[key] = f"{path.name} line {line}"
-            records.append({**{c: row[c] for c in INDICATOR_COLUMNS}, "value": value,
-                            "year": year, "file": path.name, "line": line})
+            records.append(
+                {
+                    **{c: row[c] for c in INDICATOR_COLUMNS},
+                    "value": value,
+                    "year": year,
+                    "file": path.name,
+                    "line": line,
+                }
+            )
     raise_if(problems)
     frame = pd.DataFrame.from_records(records, columns=[*INDICATOR_COLUMNS, "file", "line"])
     return frame.astype({"value": float})
@@ -188,7 +220,9 @@ def load_sector_fit(path: Path, site_ids: Iterable[str]) -> pd.DataFrame:
         if fit is not None:
             for fld in ("rationale", "source"):
                 if not row[fld]:
-                    problems.append(Problem(name, line, fld, "a rating needs a rationale and source"))
+                    problems.append(
+                        Problem(name, line, fld, "a rating needs a rationale and source")
+                    )
             _int_year(row["year"], name, line, "year", problems)
         key = (row["site_id"], row["sector"])
         if key in seen:
@@ -216,14 +250,22 @@ def load_fx(path: Path) -> pd.DataFrame:
 
 
 def _check_site_row(
-    props: Mapping[str, Any], lon: float | None, lat: float | None, name: str, row: int,
-    problems: list[Problem], *, required: Iterable[str] = REQUIRED_SITE_FIELDS,
+    props: Mapping[str, Any],
+    lon: float | None,
+    lat: float | None,
+    name: str,
+    row: int,
+    problems: list[Problem],
+    *,
+    required: Iterable[str] = REQUIRED_SITE_FIELDS,
     site_id: re.Pattern[str] = SITE_ID,
 ) -> None:
     for fld in required:
         value = props.get(fld)
-        if value is None or (isinstance(value, str) and not value.strip()) or (
-            isinstance(value, float) and math.isnan(value)
+        if (
+            value is None
+            or (isinstance(value, str) and not value.strip())
+            or (isinstance(value, float) and math.isnan(value))
         ):
             problems.append(Problem(name, row, fld, "required value is missing"))
     checks = (
@@ -258,8 +300,12 @@ def _check_unique_ids(
     for row, ident in zip(rows or range(1, len(ids) + 1), ids, strict=True):
         if ident in first and ident is not None:
             problems.append(
-                Problem(name, row, "site_id", f"duplicate site id {ident!r} (first at row "
-                        f"{first[ident]})")
+                Problem(
+                    name,
+                    row,
+                    "site_id",
+                    f"duplicate site id {ident!r} (first at row {first[ident]})",
+                )
             )
         first.setdefault(ident, row)
 
@@ -284,8 +330,17 @@ def read_geo_file(path: Path, *, data: bytes | None = None) -> gpd.GeoDataFrame:
             [Problem(name, None, None, f"cannot read as GeoJSON/GeoPackage: {detail}")]
         ) from None
     if frame.crs is None:
-        raise DataError([Problem(name, None, "crs", "the file has no coordinate reference "
-                                 "system (CRS); save it with one, e.g. EPSG:4326")])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    None,
+                    "crs",
+                    "the file has no coordinate reference "
+                    "system (CRS); save it with one, e.g. EPSG:4326",
+                )
+            ]
+        )
     return frame
 
 
@@ -313,8 +368,12 @@ def _check_scopes(indicators: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
     """Every indicator row must apply to a site, a site's region or a site's country."""
     known = set(sites.index) | set(sites["region_code"].dropna()) | set(sites["country"].dropna())
     problems = [
-        Problem(row.file, int(row.line), "scope",
-                f"{row.scope!r} is not a site id, region code or country of any site")
+        Problem(
+            row.file,
+            int(row.line),
+            "scope",
+            f"{row.scope!r} is not a site id, region code or country of any site",
+        )
         for row in indicators.itertuples(index=False)
         if row.scope not in known
     ]
@@ -333,8 +392,11 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
     """Load the curated catalogue from ``directory`` (default: the bundled ``data/``)."""
     base = Path(directory) if directory is not None else DATA_DIR
     sites = load_sites(base / "sites.geojson")
-    indicator_files = [p for p in (base / "indicators.csv", base / "site_indicators.csv")
-                       if p.exists() or p.name == "indicators.csv"]
+    indicator_files = [
+        p
+        for p in (base / "indicators.csv", base / "site_indicators.csv")
+        if p.exists() or p.name == "indicators.csv"
+    ]
     indicators = load_indicators(indicator_files)
     _check_scopes(indicators, sites)
     sector_fit = load_sector_fit(base / "sector_fit.csv", sites.index)
@@ -371,10 +433,20 @@ def sites_from_file(
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise DataError([Problem(name, None, None, f"cannot read file: {exc.strerror}")])
+            raise DataError(
+                [Problem(name, None, None, f"cannot read file: {exc.strerror}")]
+            ) from None
     if len(data) > MAX_UPLOAD_BYTES:
-        raise DataError([Problem(name, None, None, f"file is larger than the "
-                                 f"{MAX_UPLOAD_BYTES // 2**20} MiB limit")])
+        raise DataError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"file is larger than the {MAX_UPLOAD_BYTES // 2**20} MiB limit",
+                )
+            ]
+        )
     problems: list[Problem] = []
     criteria = list(criteria)
     if suffix == ".csv":
@@ -386,11 +458,11 @@ def sites_from_file(
         raise_if(problems)
         records: list[dict[str, Any]] = []
         coords = []
-        for row in rows:
-            line = int(row["_line"])
-            lat = _float(row["lat"], name, line, "lat", problems)
-            lon = _float(row["lon"], name, line, "lon", problems)
-            records.append({**row, "_row": line})
+        for csv_row in rows:
+            line = int(csv_row["_line"])
+            lat = _float(csv_row["lat"], name, line, "lat", problems)
+            lon = _float(csv_row["lon"], name, line, "lon", problems)
+            records.append({**csv_row, "_row": line})
             coords.append((lon, lat))
     elif suffix in (".geojson", ".json", ".gpkg"):
         frame = read_geo_file(Path(name), data=data).to_crs("EPSG:4326")
@@ -406,8 +478,9 @@ def sites_from_file(
             records.append({**props, "_row": row})
             coords.append((geom.x, geom.y) if ok else (None, None))
     else:
-        raise DataError([Problem(name, None, None, "unsupported file type; use .csv, "
-                                 ".geojson or .gpkg")])
+        raise DataError(
+            [Problem(name, None, None, "unsupported file type; use .csv, .geojson or .gpkg")]
+        )
     if len(records) > MAX_UPLOAD_SITES:
         raise DataError([Problem(name, None, None, f"more than {MAX_UPLOAD_SITES} sites")])
     if not records:
@@ -417,8 +490,9 @@ def sites_from_file(
     values = []
     for i, (rec, (lon, lat)) in enumerate(zip(records, coords, strict=True), start=1):
         row = rec["_row"]
-        props = {k: (None if isinstance(v, float) and math.isnan(v) else v)
-                 for k, v in rec.items()}
+        props = {
+            k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()
+        }
         props = {k: (v.strip() if isinstance(v, str) else v) for k, v in props.items()}
         props = {k: (None if v == "" else v) for k, v in props.items()}
         if props.get("site_id") is None and props.get("name"):
@@ -430,26 +504,45 @@ def sites_from_file(
             props["region"] = props.get("country")
         if props.get("site_id") is not None:
             props["site_id"] = str(props["site_id"])
-        _check_site_row(props, lon, lat, name, row, problems,
-                        required=("site_id", "name", "country"), site_id=USER_SITE_ID)
+        _check_site_row(
+            props,
+            lon,
+            lat,
+            name,
+            row,
+            problems,
+            required=("site_id", "name", "country"),
+            site_id=USER_SITE_ID,
+        )
         for crit in criteria:
             raw = props.get(crit)
             if raw is None:
                 continue
             value = _float(str(raw), name, row, crit, problems)
             if value is not None:
-                values.append({"site_id": props["site_id"], "criterion": crit, "value": value,
-                               "source": f"user file {name}, row {row}"})
+                values.append(
+                    {
+                        "site_id": props["site_id"],
+                        "criterion": crit,
+                        "value": value,
+                        "source": f"user file {name}, row {row}",
+                    }
+                )
         out.append({**{f: props.get(f) for f in SITE_FIELDS}, "lon": lon, "lat": lat})
-    _check_unique_ids([r["site_id"] for r in out], name, problems,
-                      [int(r["_row"]) for r in records])
+    _check_unique_ids(
+        [r["site_id"] for r in out], name, problems, [int(r["_row"]) for r in records]
+    )
     raise_if(problems)
 
-    sites = gpd.GeoDataFrame(
-        [{k: v for k, v in r.items() if k not in ("lon", "lat")} for r in out],
-        geometry=gpd.points_from_xy([r["lon"] for r in out], [r["lat"] for r in out]),
-        crs="EPSG:4326",
-    ).set_index("site_id", drop=False).rename_axis(None)
+    sites = (
+        gpd.GeoDataFrame(
+            [{k: v for k, v in r.items() if k not in ("lon", "lat")} for r in out],
+            geometry=gpd.points_from_xy([r["lon"] for r in out], [r["lat"] for r in out]),
+            crs="EPSG:4326",
+        )
+        .set_index("site_id", drop=False)
+        .rename_axis(None)
+    )
     sites["status"] = sites["status"].fillna("user-supplied")
     missing_port = sites["gateway_port"].isna()
     if missing_port.any():

@@ -6,6 +6,7 @@ Bad input exits with status 2 and a message naming what is wrong; no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -34,10 +35,8 @@ def _param(text: str) -> tuple[str, Any]:
     if parsed.lower() in ("true", "false"):
         parsed = parsed.lower() == "true"
     else:
-        try:
+        with contextlib.suppress(ValueError):
             parsed = float(parsed)
-        except ValueError:
-            pass
     return name.strip(), parsed
 
 
@@ -48,29 +47,57 @@ def _emit(frame: pd.DataFrame, fmt: str, out: Any) -> None:
     elif fmt == "csv":
         frame.to_csv(out, index=False)
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 200, "display.max_colwidth", 60):
+        with pd.option_context(
+            "display.max_rows",
+            None,
+            "display.max_columns",
+            None,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            60,
+        ):
             out.write(frame.to_string(index=False) + "\n")
 
 
 def _add_rank_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sector", default="ems", help="target sector id (default: ems)")
-    parser.add_argument("--profile", default="industry_association",
-                        help="stakeholder weight profile id (default: industry_association)")
-    parser.add_argument("--weight", action="append", type=_weight, default=[],
-                        metavar="NAME=VALUE",
-                        help="override a criterion's within-group weight or a group's weight; "
-                        "repeatable")
+    parser.add_argument(
+        "--profile",
+        default="industry_association",
+        help="stakeholder weight profile id (default: industry_association)",
+    )
+    parser.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a criterion's within-group weight or a group's weight; repeatable",
+    )
     parser.add_argument("--method", default="topsis", help="MCDA method (default: topsis)")
-    parser.add_argument("--param", action="append", type=_param, default=[], metavar="NAME=VALUE",
-                        help="method parameter, e.g. v=0.5 for vikor; repeatable")
-    parser.add_argument("--missing", default="worst",
-                        help="missing-value policy: worst, mean, drop_criterion, drop_site")
-    parser.add_argument("--sites", type=Path, metavar="FILE",
-                        help="your own candidate sites (CSV, GeoJSON or GeoPackage), ranked "
-                        "with the bundled ones")
-    parser.add_argument("--only-sites", action="store_true",
-                        help="with --sites: rank only your sites")
+    parser.add_argument(
+        "--param",
+        action="append",
+        type=_param,
+        default=[],
+        metavar="NAME=VALUE",
+        help="method parameter, e.g. v=0.5 for vikor; repeatable",
+    )
+    parser.add_argument(
+        "--missing",
+        default="worst",
+        help="missing-value policy: worst, mean, drop_criterion, drop_site",
+    )
+    parser.add_argument(
+        "--sites",
+        type=Path,
+        metavar="FILE",
+        help="your own candidate sites (CSV, GeoJSON or GeoPackage), ranked with the bundled ones",
+    )
+    parser.add_argument(
+        "--only-sites", action="store_true", help="with --sites: rank only your sites"
+    )
 
 
 def _evaluate(args: argparse.Namespace) -> Any:
@@ -83,20 +110,35 @@ def _evaluate(args: argparse.Namespace) -> Any:
         user = sites_from_file(args.sites, criteria=cset.ids)
         if args.only_sites:
             empty = catalog.sites.iloc[0:0]
-            catalog = type(catalog)(empty, catalog.indicators, catalog.sector_fit, catalog.fx,
-                                    version=catalog.version).with_sites(user)
+            catalog = type(catalog)(
+                empty, catalog.indicators, catalog.sector_fit, catalog.fx, version=catalog.version
+            ).with_sites(user)
         else:
             catalog = catalog.with_sites(user)
-    return evaluate(catalog, cset, sector=args.sector, profile=args.profile,
-                    weights=dict(args.weight), method=args.method, missing=args.missing,
-                    **dict(args.param))
+    return evaluate(
+        catalog,
+        cset,
+        sector=args.sector,
+        profile=args.profile,
+        weights=dict(args.weight),
+        method=args.method,
+        missing=args.missing,
+        **dict(args.param),
+    )
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
     result = _evaluate(args)
     frame = result.ranking.reset_index(names="site_id")
-    cols = ["site_id", "name", "country", "region", "score", "rank",
-            *[c for c in frame.columns if c.startswith("subscore_")]]
+    cols = [
+        "site_id",
+        "name",
+        "country",
+        "region",
+        "score",
+        "rank",
+        *[c for c in frame.columns if c.startswith("subscore_")],
+    ]
     frame = frame[cols]
     if args.format == "table":
         frame = frame.round(4)
@@ -110,12 +152,19 @@ def cmd_sites(args: argparse.Namespace) -> int:
     from siteselect.ranking import default_catalog
 
     sites = default_catalog().sites
-    frame = pd.DataFrame({
-        "site_id": sites.index, "name": sites["name"], "country": sites["country"],
-        "region": sites["region"], "zone_regime": sites["zone_regime"],
-        "gateway_port": sites["gateway_port"], "airport": sites["airport"],
-        "lat": sites.geometry.y.round(5), "lon": sites.geometry.x.round(5),
-    })
+    frame = pd.DataFrame(
+        {
+            "site_id": sites.index,
+            "name": sites["name"],
+            "country": sites["country"],
+            "region": sites["region"],
+            "zone_regime": sites["zone_regime"],
+            "gateway_port": sites["gateway_port"],
+            "airport": sites["airport"],
+            "lat": sites.geometry.y.round(5),
+            "lon": sites.geometry.x.round(5),
+        }
+    )
     _emit(frame, args.format, sys.stdout)
     return 0
 
@@ -123,11 +172,19 @@ def cmd_sites(args: argparse.Namespace) -> int:
 def cmd_criteria(args: argparse.Namespace) -> int:
     from siteselect.ranking import default_criteria
 
-    frame = pd.DataFrame([
-        {"criterion": c.id, "label": c.label, "group": c.group, "objective": c.objective,
-         "unit": c.unit, "derived_as": c.derive.get("kind")}
-        for c in default_criteria().criteria
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "criterion": c.id,
+                "label": c.label,
+                "group": c.group,
+                "objective": c.objective,
+                "unit": c.unit,
+                "derived_as": c.derive.get("kind"),
+            }
+            for c in default_criteria().criteria
+        ]
+    )
     _emit(frame, args.format, sys.stdout)
     return 0
 
@@ -135,11 +192,16 @@ def cmd_criteria(args: argparse.Namespace) -> int:
 def cmd_sectors(args: argparse.Namespace) -> int:
     from siteselect.ranking import default_criteria
 
-    frame = pd.DataFrame([
-        {"sector": s.id, "label": s.label,
-         "relevance": ", ".join(f"{k}×{v:g}" for k, v in s.relevance.items())}
-        for s in default_criteria().sectors
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "sector": s.id,
+                "label": s.label,
+                "relevance": ", ".join(f"{k}×{v:g}" for k, v in s.relevance.items()),
+            }
+            for s in default_criteria().sectors
+        ]
+    )
     _emit(frame, args.format, sys.stdout)
     return 0
 
@@ -147,11 +209,16 @@ def cmd_sectors(args: argparse.Namespace) -> int:
 def cmd_profiles(args: argparse.Namespace) -> int:
     from siteselect.ranking import default_criteria
 
-    frame = pd.DataFrame([
-        {"profile": p.id, "label": p.label,
-         "group_weights": ", ".join(f"{k}={v:g}" for k, v in p.group_weights.items())}
-        for p in default_criteria().profiles
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "profile": p.id,
+                "label": p.label,
+                "group_weights": ", ".join(f"{k}={v:g}" for k, v in p.group_weights.items()),
+            }
+            for p in default_criteria().profiles
+        ]
+    )
     _emit(frame, args.format, sys.stdout)
     return 0
 

@@ -191,7 +191,12 @@ def _entries(doc: Any, key: str, file: str, problems: list[Problem]) -> list[dic
 
 
 def _require_str(
-    entry: dict[str, Any], field: str, file: str, problems: list[Problem], *, optional: bool = False
+    entry: dict[str, Any],
+    field: str,
+    file: str,
+    problems: list[Problem],
+    *,
+    optional: bool = False,
 ) -> str:
     value = entry.get(field)
     if value is None and optional:
@@ -341,7 +346,9 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
     entries = _entries(doc, "profiles", file, problems) if doc is not None else []
     for entry in entries:
         row = entry["_row"]
-        gw = _number_map(entry.get("group_weights"), group_ids, file, row, "group_weights", problems)
+        gw = _number_map(
+            entry.get("group_weights"), group_ids, file, row, "group_weights", problems
+        )
         cw = _number_map(
             entry.get("criterion_weights"), criterion_ids, file, row, "criterion_weights", problems
         )

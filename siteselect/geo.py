@@ -40,7 +40,9 @@ def _lonlat(sites: gpd.GeoDataFrame) -> tuple[NDArray[np.float64], NDArray[np.fl
             "sites have no coordinate reference system (CRS); set one, e.g. "
             "sites.set_crs('EPSG:4326') for longitude/latitude degrees"
         )
-    geom = sites.geometry.to_crs("EPSG:4326") if not sites.crs.equals("EPSG:4326") else sites.geometry
+    geom = (
+        sites.geometry.to_crs("EPSG:4326") if not sites.crs.equals("EPSG:4326") else sites.geometry
+    )
     if len(geom) and not (geom.geom_type == "Point").all():
         raise SiteSelectError("site geometries must be points")
     return geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)
@@ -79,8 +81,7 @@ def port_location(locode: str) -> tuple[float, float]:
     ports = _ports()
     if locode not in ports.index:
         raise SiteSelectError(
-            f"unknown seaport UN/LOCODE {locode!r}: not in searoute's list of "
-            f"{len(ports)} ports"
+            f"unknown seaport UN/LOCODE {locode!r}: not in searoute's list of {len(ports)} ports"
         )
     row = ports.loc[locode]
     return float(row["lon"]), float(row["lat"])
@@ -145,8 +146,10 @@ def geodesic_km(
 ) -> NDArray[np.float64]:
     """Geodesic distance in km on the WGS84 ellipsoid (vectorised)."""
     a, b, c, d = np.broadcast_arrays(
-        np.asarray(lon1, float), np.asarray(lat1, float), np.asarray(lon2, float),
-        np.asarray(lat2, float)
+        np.asarray(lon1, float),
+        np.asarray(lat1, float),
+        np.asarray(lon2, float),
+        np.asarray(lat2, float),
     )
     _, _, metres = _GEOD.inv(a, b, c, d)
     return np.asarray(metres, dtype=float) / 1000.0
@@ -180,7 +183,8 @@ def _tz_finder():  # type: ignore[no-untyped-def]
 
 @lru_cache(maxsize=65536)
 def timezone_at(lon: float, lat: float) -> str | None:
-    return _tz_finder().timezone_at(lng=lon, lat=lat)  # type: ignore[no-any-return]
+    zone: str | None = _tz_finder().timezone_at(lng=lon, lat=lat)
+    return zone
 
 
 def _utc_hours(tz: str, when: datetime) -> float:
@@ -189,7 +193,10 @@ def _utc_hours(tz: str, when: datetime) -> float:
 
 
 def tz_offset_hours(
-    sites: gpd.GeoDataFrame, *, reference: str = REFERENCE_TZ, dates: tuple[datetime, ...] = TZ_DATES
+    sites: gpd.GeoDataFrame,
+    *,
+    reference: str = REFERENCE_TZ,
+    dates: tuple[datetime, ...] = TZ_DATES,
 ) -> pd.Series:
     """Absolute UTC-offset difference from ``reference``, averaged over ``dates`` (DST)."""
     lon, lat = _lonlat(sites)
@@ -227,7 +234,9 @@ def _nearest(
 
         idx = cKDTree(pts).query(q)[1] if len(q) else np.array([], dtype=int)
     codes = table.index.to_numpy()[idx]
-    km = geodesic_km(lon, lat, table["lon"].to_numpy(float)[idx], table["lat"].to_numpy(float)[idx])
+    km = geodesic_km(
+        lon, lat, table["lon"].to_numpy(float)[idx], table["lat"].to_numpy(float)[idx]
+    )
     return pd.Series(codes, index=sites.index), pd.Series(km, index=sites.index)
 
 

@@ -277,7 +277,7 @@ def _promethee_scores(flows: FloatArray, W: FloatArray) -> FloatArray:
 def _skc_dm(X: FloatArray, sense: FloatArray, w: FloatArray) -> Any:
     import skcriteria as skc
 
-    return skc.mkdm(X, np.where(sense > 0, max, min).tolist(), weights=w)
+    return skc.mkdm(X, [max if s > 0 else min for s in sense], weights=w)
 
 
 def _skc_run(pipe: Any, dm: Any) -> Any:
@@ -445,7 +445,9 @@ def validate_problem(
         )
     missing_obj = [c for c in matrix.columns if c not in objectives]
     if missing_obj:
-        raise SiteSelectError(f"objectives missing for criteria: {', '.join(map(str, missing_obj))}")
+        raise SiteSelectError(
+            f"objectives missing for criteria: {', '.join(map(str, missing_obj))}"
+        )
     bad_obj = {c: objectives[c] for c in matrix.columns if objectives[c] not in OBJECTIVES}
     if bad_obj:
         raise SiteSelectError(

@@ -22,8 +22,12 @@ from siteselect.methods import contributions as weighted_contributions
 from siteselect.methods import get_method, rank_matrix
 from siteselect.table import DecisionTable, PolicyResult, apply_missing_policy, decision_table
 
-DEFAULTS = {"sector": "ems", "profile": "industry_association", "method": "topsis",
-            "missing": "worst"}
+DEFAULTS = {
+    "sector": "ems",
+    "profile": "industry_association",
+    "method": "topsis",
+    "missing": "worst",
+}
 
 
 @cache
@@ -114,7 +118,9 @@ def evaluate(
         cols = groups.index[groups == group]
         gw = w_norm[cols].sum()
         subscores[f"subscore_{group}"] = (
-            contrib[cols].sum(axis=1) / gw if gw > 0 else pd.Series(float("nan"), index=matrix.index)
+            contrib[cols].sum(axis=1) / gw
+            if gw > 0
+            else pd.Series(float("nan"), index=matrix.index)
         )
     sites = catalog.sites.loc[matrix.index]
     ranking = pd.DataFrame(

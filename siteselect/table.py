@@ -49,9 +49,17 @@ class PolicyResult:
     notes: tuple[str, ...]
 
 
-def _cell(value: Any, unit: str, source: str, year: Any, url: str, derivation: str) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "source": source, "year": year, "url": url,
-            "derivation": derivation}
+def _cell(
+    value: Any, unit: str, source: str, year: Any, url: str, derivation: str
+) -> dict[str, Any]:
+    return {
+        "value": value,
+        "unit": unit,
+        "source": source,
+        "year": year,
+        "url": url,
+        "derivation": derivation,
+    }
 
 
 def _missing(unit: str, why: str) -> dict[str, Any]:
@@ -70,8 +78,16 @@ def _indicator_cells(catalog: Catalog, crit: Criterion, indicator: str) -> list[
             out.append(_missing(crit.unit, f"no '{indicator}' for the site, region or country"))
             continue
         note = f"; as of {row['as_of']}" if row.get("as_of") else ""
-        out.append(_cell(float(row["value"]), str(row["unit"]), str(row["source"]), row["year"],
-                         str(row["url"]), _scope_text(row) + note))
+        out.append(
+            _cell(
+                float(row["value"]),
+                str(row["unit"]),
+                str(row["source"]),
+                row["year"],
+                str(row["url"]),
+                _scope_text(row) + note,
+            )
+        )
     return out
 
 
@@ -79,7 +95,9 @@ _UNIT = re.compile(r"^(?P<cur>[A-Z]{3})(?P<cents> cents)?/(?P<per>[A-Za-z]+)$")
 _PER_DAY = {"day": 1.0, "hour": HOURS_PER_DAY, "h": HOURS_PER_DAY}
 
 
-def _usd_cells(catalog: Catalog, crit: Criterion, indicator: str, per: str) -> list[dict[str, Any]]:
+def _usd_cells(
+    catalog: Catalog, crit: Criterion, indicator: str, per: str
+) -> list[dict[str, Any]]:
     target = _UNIT.match(crit.unit)
     if target is None or target["cur"] != "USD":
         raise SiteSelectError(f"criterion {crit.id!r} unit {crit.unit!r} is not a USD rate")
@@ -93,10 +111,8 @@ def _usd_cells(catalog: Catalog, crit: Criterion, indicator: str, per: str) -> l
         if unit is None:
             out.append(_missing(crit.unit, f"unit {cell['unit']!r} cannot be converted"))
             continue
-        if per == "day":
-            factor = _PER_DAY.get(unit["per"])
-        else:
-            factor = 1.0 if unit["per"] == per else None
+        same = 1.0 if unit["per"] == per else None
+        factor = _PER_DAY.get(unit["per"]) if per == "day" else same
         if factor is None:
             out.append(_missing(crit.unit, f"unit {cell['unit']!r} is not per {per}"))
             continue
@@ -116,7 +132,9 @@ def _usd_cells(catalog: Catalog, crit: Criterion, indicator: str, per: str) -> l
     return out
 
 
-def _mean_cells(catalog: Catalog, crit: Criterion, indicators: Sequence[str]) -> list[dict[str, Any]]:
+def _mean_cells(
+    catalog: Catalog, crit: Criterion, indicators: Sequence[str]
+) -> list[dict[str, Any]]:
     """Mean of the components known for every site that has any component.
 
     Using the same components for all sites keeps the values comparable; components known
@@ -125,7 +143,11 @@ def _mean_cells(catalog: Catalog, crit: Criterion, indicators: Sequence[str]) ->
     parts = {ind: resolve_indicator(catalog, ind) for ind in indicators}
     known = pd.DataFrame({ind: frame["value"].astype(float) for ind, frame in parts.items()})
     has_any = known.notna().any(axis=1)
-    common = [ind for ind in indicators if known.loc[has_any, ind].notna().all()] if has_any.any() else []
+    common = (
+        [ind for ind in indicators if known.loc[has_any, ind].notna().all()]
+        if has_any.any()
+        else []
+    )
     left_out = [ind for ind in indicators if ind not in common and known[ind].notna().any()]
     out = []
     for sid in known.index:
@@ -140,11 +162,15 @@ def _mean_cells(catalog: Catalog, crit: Criterion, indicators: Sequence[str]) ->
         how = "mean of " + ", ".join(f"{r['indicator']}={r['value']:g}" for r in rows)
         if left_out:
             how += f"; left out (not known for every site): {', '.join(left_out)}"
-        out.append(_cell(value, crit.unit, "; ".join(sources), years[-1], str(rows[0]["url"]), how))
+        out.append(
+            _cell(value, crit.unit, "; ".join(sources), years[-1], str(rows[0]["url"]), how)
+        )
     return out
 
 
-def _income_tax_cells(catalog: Catalog, crit: Criterion, national: str, state: str) -> list[dict[str, Any]]:
+def _income_tax_cells(
+    catalog: Catalog, crit: Criterion, national: str, state: str
+) -> list[dict[str, Any]]:
     nat = _indicator_cells(catalog, crit, national)
     st = resolve_indicator(catalog, state)
     out = []
@@ -153,15 +179,30 @@ def _income_tax_cells(catalog: Catalog, crit: Criterion, national: str, state: s
             out.append(cell)
             continue
         if str(srow["unit"]).strip() != "%":
-            out.append({**cell, "derivation": cell["derivation"] + f"; state rate not added "
-                        f"({srow['scope']}: {srow['value']:g} {srow['unit']} is not an income tax)"})
+            out.append(
+                {
+                    **cell,
+                    "derivation": cell["derivation"] + f"; state rate not added "
+                    f"({srow['scope']}: {srow['value']:g} {srow['unit']} is not an income tax)",
+                }
+            )
             continue
         n, s = cell["value"], float(srow["value"])
         combined = n + s * (1 - n / 100.0)
-        how = (f"{cell['derivation']} = {n:g}% + {_scope_text(srow)} {s:g}% × (1 − {n:g}%) "
-               f"(state tax deductible)")
-        out.append(_cell(combined, crit.unit, f"{cell['source']}; {srow['source']}",
-                         max(cell["year"], srow["year"]), cell["url"], how))
+        how = (
+            f"{cell['derivation']} = {n:g}% + {_scope_text(srow)} {s:g}% × (1 − {n:g}%) "
+            f"(state tax deductible)"
+        )
+        out.append(
+            _cell(
+                combined,
+                crit.unit,
+                f"{cell['source']}; {srow['source']}",
+                max(cell["year"], srow["year"]),
+                cell["url"],
+                how,
+            )
+        )
     return out
 
 
@@ -171,12 +212,23 @@ def _sector_fit_cells(catalog: Catalog, crit: Criterion, sector: str) -> list[di
     for sid in catalog.sites.index:
         if sid not in fit.index or pd.isna(fit.loc[sid, "fit"]):
             why = fit.loc[sid, "rationale"] if sid in fit.index else ""
-            out.append(_missing(crit.unit, f"no sector-fit rating for {sector}"
-                                + (f" ({why})" if why else "")))
+            out.append(
+                _missing(
+                    crit.unit, f"no sector-fit rating for {sector}" + (f" ({why})" if why else "")
+                )
+            )
             continue
         row = fit.loc[sid]
-        out.append(_cell(float(row["fit"]), crit.unit, str(row["source"]), row["year"],
-                         str(row["url"]), f"sector_fit.csv ({sector}): {row['rationale']}"))
+        out.append(
+            _cell(
+                float(row["fit"]),
+                crit.unit,
+                str(row["source"]),
+                row["year"],
+                str(row["url"]),
+                f"sector_fit.csv ({sector}): {row['rationale']}",
+            )
+        )
     return out
 
 
@@ -194,22 +246,29 @@ def _computed_cells(catalog: Catalog, crit: Criterion, function: str) -> list[di
     values = catalog.geography[function]
     out = []
     for sid, value in values.items():
-        how = _COMPUTED_HOW.get(function, function).format(port=catalog.sites.at[sid, "gateway_port"])
+        how = _COMPUTED_HOW.get(function, function).format(
+            port=catalog.sites.at[sid, "gateway_port"]
+        )
         if pd.isna(value):
             out.append(_missing(crit.unit, f"could not compute ({how})"))
         else:
-            out.append(_cell(float(value), crit.unit, "computed by siteselect", None, "",
-                             "computed: " + how))
+            out.append(
+                _cell(
+                    float(value), crit.unit, "computed by siteselect", None, "", "computed: " + how
+                )
+            )
     return out
 
 
 DERIVERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "indicator": lambda cat, crit, sector: _indicator_cells(cat, crit, crit.derive["indicator"]),
     "indicator_usd": lambda cat, crit, sector: _usd_cells(
-        cat, crit, crit.derive["indicator"], crit.derive.get("per", "day")),
+        cat, crit, crit.derive["indicator"], crit.derive.get("per", "day")
+    ),
     "mean": lambda cat, crit, sector: _mean_cells(cat, crit, crit.derive["indicators"]),
     "income_tax": lambda cat, crit, sector: _income_tax_cells(
-        cat, crit, crit.derive["national"], crit.derive["state"]),
+        cat, crit, crit.derive["national"], crit.derive["state"]
+    ),
     "sector_fit": lambda cat, crit, sector: _sector_fit_cells(cat, crit, sector),
     "computed": lambda cat, crit, sector: _computed_cells(cat, crit, crit.derive["function"]),
 }
@@ -231,9 +290,15 @@ def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> Decision
     user = catalog.user_values
     if len(user):
         for rec in user.itertuples(index=False):
-            mask = (cells_frame["site_id"] == rec.site_id) & (cells_frame["criterion"] == rec.criterion)
+            mask = (cells_frame["site_id"] == rec.site_id) & (
+                cells_frame["criterion"] == rec.criterion
+            )
             cells_frame.loc[mask, ["value", "unit", "source", "year", "url", "derivation"]] = [
-                rec.value, cset.criterion(rec.criterion).unit, rec.source, None, "",
+                rec.value,
+                cset.criterion(rec.criterion).unit,
+                rec.source,
+                None,
+                "",
                 "given in the user's site file",
             ]
     values = (
@@ -311,8 +376,10 @@ def apply_missing_policy(
         gone_sites = missing.any(axis=1)
         dropped_sites = [str(s) for s in values.index[gone_sites]]
         filled = values.loc[~gone_sites]
-    imputed = missing.loc[filled.index, filled.columns] if policy in ("worst", "mean") else (
-        pd.DataFrame(False, index=filled.index, columns=filled.columns)
+    imputed = (
+        missing.loc[filled.index, filled.columns]
+        if policy in ("worst", "mean")
+        else (pd.DataFrame(False, index=filled.index, columns=filled.columns))
     )
     count = int(missing.to_numpy().sum())
     if count and policy in ("worst", "mean"):
@@ -326,5 +393,6 @@ def apply_missing_policy(
             f"the missing-value policy {policy!r} left nothing to rank "
             f"({filled.shape[0]} sites × {filled.shape[1]} criteria); try 'worst' or 'mean'"
         )
-    return PolicyResult(policy, filled, imputed, tuple(dropped_criteria), tuple(dropped_sites),
-                        tuple(notes))
+    return PolicyResult(
+        policy, filled, imputed, tuple(dropped_criteria), tuple(dropped_sites), tuple(notes)
+    )

@@ -39,8 +39,11 @@ def test_duplicate_site_ids_are_reported_with_rows(tiny_dir):
     doc = _features(tiny_dir / "sites.geojson")
     doc["features"][2]["properties"]["site_id"] = "PH-TEST-A"
     _write(tiny_dir / "sites.geojson", doc)
-    with pytest.raises(DataError, match=r"sites\.geojson, row 3, field 'site_id': duplicate "
-                                        r"site id 'PH-TEST-A' \(first at row 1\)"):
+    with pytest.raises(
+        DataError,
+        match=r"sites\.geojson, row 3, field 'site_id': duplicate "
+        r"site id 'PH-TEST-A' \(first at row 1\)",
+    ):
         load_catalog(tiny_dir)
 
 
@@ -64,10 +67,14 @@ def test_out_of_range_coordinates_and_bad_codes_all_reported(tiny_dir):
         ("PHL,lpi_score,abc,LPI score,2023,,s,https://x,", r"row 31, field 'value': not a number"),
         ("PHL,wgi_x,1,u,23,,s,https://x,", r"row 31, field 'year': expected a 4-digit year"),
         ("PHL,wgi_y,1,u,2023,,,https://x,", r"row 31, field 'source': required text is missing"),
-        ("PHL,lpi_score,3.1,LPI score,2023,,s,https://x,",
-         r"row 31, field 'indicator': duplicate of indicators\.csv line 16"),
-        ("XYZ,lpi_score,3.1,LPI score,2023,,s,https://x,",
-         r"row 31, field 'scope': 'XYZ' is not a site id, region code or country"),
+        (
+            "PHL,lpi_score,3.1,LPI score,2023,,s,https://x,",
+            r"row 31, field 'indicator': duplicate of indicators\.csv line 16",
+        ),
+        (
+            "XYZ,lpi_score,3.1,LPI score,2023,,s,https://x,",
+            r"row 31, field 'scope': 'XYZ' is not a site id, region code or country",
+        ),
     ],
     ids=["non-numeric", "bad-year", "no-source", "duplicate", "unknown-scope"],
 )
@@ -80,8 +87,9 @@ def test_malformed_indicator_rows_name_line_and_field(tiny_dir, line, message):
 
 def test_missing_csv_column_is_reported(tiny_dir):
     path = tiny_dir / "fx.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("usd_per_unit", "rate"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("usd_per_unit", "rate"), encoding="utf-8"
+    )
     with pytest.raises(DataError, match=r"fx\.csv, row 1: missing column\(s\) usd_per_unit"):
         load_catalog(tiny_dir)
 
@@ -111,8 +119,13 @@ def test_user_csv_sites_get_ports_airports_and_values(tmp_path, cset):
     assert cat.sites["airport"].notna().all()
     assert cat.sites.iloc[0]["site_id"].startswith("USER1-BATANGAS")
     assert cat.user_values.to_dict("records") == [
-        {"site_id": cat.sites.index[0], "criterion": "labour_cost", "value": 9.5,
-         "source": "user file mine.csv, row 2"}]
+        {
+            "site_id": cat.sites.index[0],
+            "criterion": "labour_cost",
+            "value": 9.5,
+            "source": "user file mine.csv, row 2",
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -122,10 +135,14 @@ def test_user_csv_sites_get_ports_airports_and_values(tmp_path, cset):
         ("name,lat,lon,country\nA,north,10,PHL\n", r"row 2, field 'lat': not a number: 'north'"),
         ("name,lat,lon,country\nA,10,10,\n", r"row 2, field 'country': required value is missing"),
         ("name,lat,lon\nA,10,10\n", r"row 1: missing column\(s\) country"),
-        ("site_id,name,lat,lon,country\nXX-A,A,10,10,PHL\nXX-A,B,11,11,PHL\n",
-         r"row 3, field 'site_id': duplicate site id 'XX-A'"),
-        ("name,lat,lon,country,labour_cost\nA,10,10,PHL,cheap\n",
-         r"row 2, field 'labour_cost': not a number: 'cheap'"),
+        (
+            "site_id,name,lat,lon,country\nXX-A,A,10,10,PHL\nXX-A,B,11,11,PHL\n",
+            r"row 3, field 'site_id': duplicate site id 'XX-A'",
+        ),
+        (
+            "name,lat,lon,country,labour_cost\nA,10,10,PHL,cheap\n",
+            r"row 2, field 'labour_cost': not a number: 'cheap'",
+        ),
         ("", r"row 1: missing column"),
     ],
     ids=["lat-range", "lat-text", "no-country", "no-column", "dup-id", "bad-value", "empty"],
@@ -140,15 +157,18 @@ def test_bad_user_csv_names_row_and_field(tmp_path, cset, body, message):
 def test_geopackage_without_crs_is_refused(tmp_path):
     path = tmp_path / "nocrs.gpkg"
     with pytest.warns(UserWarning, match="'crs' was not provided"):
-        gpd.GeoDataFrame({"name": ["A"], "country": ["PHL"]}, geometry=[Point(120, 15)]).to_file(path)
+        gpd.GeoDataFrame({"name": ["A"], "country": ["PHL"]}, geometry=[Point(120, 15)]).to_file(
+            path
+        )
     with pytest.raises(DataError, match=r"nocrs\.gpkg, field 'crs': the file has no coordinate"):
         sites_from_file(path)
 
 
 def test_geopackage_in_another_crs_is_reprojected(tmp_path):
     path = tmp_path / "mine.gpkg"
-    frame = gpd.GeoDataFrame({"name": ["A"], "country": ["PHL"]}, geometry=[Point(120.56, 15.19)],
-                             crs="EPSG:4326").to_crs("EPSG:3857")
+    frame = gpd.GeoDataFrame(
+        {"name": ["A"], "country": ["PHL"]}, geometry=[Point(120.56, 15.19)], crs="EPSG:4326"
+    ).to_crs("EPSG:3857")
     frame.to_file(path)
     cat = sites_from_file(path)
     assert cat.sites.geometry.iloc[0].x == pytest.approx(120.56)

@@ -13,13 +13,15 @@ from siteselect.errors import SiteSelectError
 
 
 def sites(points, index=None, crs="EPSG:4326", **cols):
-    return gpd.GeoDataFrame(cols, geometry=[Point(x, y) for x, y in points], crs=crs,
-                            index=index)
+    return gpd.GeoDataFrame(cols, geometry=[Point(x, y) for x, y in points], crs=crs, index=index)
 
 
 def haversine_km(lon1, lat1, lon2, lat2):
     lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    a = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 
@@ -53,8 +55,11 @@ def test_sites_without_crs_are_refused():
 
 def test_sea_distance_is_computed_once_per_port():
     geo.sea_route_km.cache_clear()
-    s = sites([(120.5, 15.1), (120.6, 15.2), (-110.9, 29.0)], index=list("abc"),
-              gateway_port=["PHSFS", "PHSFS", "MXGYM"])
+    s = sites(
+        [(120.5, 15.1), (120.6, 15.2), (-110.9, 29.0)],
+        index=list("abc"),
+        gateway_port=["PHSFS", "PHSFS", "MXGYM"],
+    )
     d = geo.sea_distance_km(s)
     info = geo.sea_route_km.cache_info()
     assert info.misses == 2
@@ -71,8 +76,12 @@ def test_unknown_port_is_a_clear_error():
 
 @pytest.mark.parametrize(
     ("point", "expected"),
-    [((120.98, 14.6), 0.0), ((-110.96, 29.07), 15.0), ((-112.07, 33.45), 15.0),
-     ((-95.37, 29.76), 13.5)],
+    [
+        ((120.98, 14.6), 0.0),
+        ((-110.96, 29.07), 15.0),
+        ((-112.07, 33.45), 15.0),
+        ((-95.37, 29.76), 13.5),
+    ],
     ids=["manila", "hermosillo", "phoenix-no-dst", "houston-dst"],
 )
 def test_time_zone_offset_from_taipei(point, expected):

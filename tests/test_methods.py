@@ -23,8 +23,9 @@ SKC_METHODS = [name for name, m in METHODS.items() if m.reference is not None]
 def random_problem(seed: int, m: int = 12, n: int = 6):
     rng = np.random.default_rng(seed)
     cols = [f"c{j}" for j in range(n)]
-    matrix = pd.DataFrame(rng.uniform(0.5, 100.0, (m, n)), columns=cols,
-                          index=[f"a{i}" for i in range(m)])
+    matrix = pd.DataFrame(
+        rng.uniform(0.5, 100.0, (m, n)), columns=cols, index=[f"a{i}" for i in range(m)]
+    )
     objectives = {c: ("max" if rng.random() < 0.5 else "min") for c in cols}
     weights = {c: float(rng.uniform(0.05, 1.0)) for c in cols}
     return matrix, objectives, weights
@@ -45,8 +46,11 @@ def test_topsis_tzeng_huang_2011_worked_example():
 
     Closeness 0.5037, 0.6581, 0.7482, 0.3340 (as reproduced in scikit-criteria's tests).
     """
-    matrix = pd.DataFrame([[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]],
-                          columns=["a", "b", "c"], index=["A1", "A2", "A3", "A4"])
+    matrix = pd.DataFrame(
+        [[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]],
+        columns=["a", "b", "c"],
+        index=["A1", "A2", "A3", "A4"],
+    )
     result = rank_matrix(matrix, dict.fromkeys("abc", "max"), {"a": 0.3, "b": 0.4, "c": 0.3})
     np.testing.assert_allclose(result["score"], [0.5037, 0.6581, 0.7482, 0.3340], atol=1e-4)
     assert result["rank"].tolist() == [3, 2, 1, 4]
@@ -75,8 +79,13 @@ def test_vikor_opricovic_tzeng_2007_hydropower_example(weights, q_k, ranks):
     cols = [f"c{j}" for j in range(8)]
     senses = ["max", "min", "max", "max", "min", "min", "min", "max"]
     matrix = pd.DataFrame(data, columns=cols)
-    result = rank_matrix(matrix, dict(zip(cols, senses, strict=True)),
-                         dict(zip(cols, weights, strict=True)), "vikor", use_compromise_set=False)
+    result = rank_matrix(
+        matrix,
+        dict(zip(cols, senses, strict=True)),
+        dict(zip(cols, weights, strict=True)),
+        "vikor",
+        use_compromise_set=False,
+    )
     np.testing.assert_allclose(1 - result["score"], q_k, atol=1.5e-3)
     assert result["rank"].tolist() == ranks
 
@@ -127,16 +136,22 @@ def test_promethee2_equals_textbook_loop_and_pymcdm(seed):
 def test_promethee2_usual_matches_pymcdm_docstring_example():
     """pymcdm's documented PROMETHEE II example (usual criterion): 0.1, -0.3, 0.2."""
     matrix = pd.DataFrame([[4, 3, 2], [3, 2, 4], [5, 1, 3]], columns=["x", "y", "z"])
-    result = rank_matrix(matrix, dict.fromkeys("xyz", "max"), {"x": 0.5, "y": 0.3, "z": 0.2},
-                         "promethee2", preference="usual")
+    result = rank_matrix(
+        matrix,
+        dict.fromkeys("xyz", "max"),
+        {"x": 0.5, "y": 0.3, "z": 0.2},
+        "promethee2",
+        preference="usual",
+    )
     np.testing.assert_allclose(result["score"], [0.1, -0.3, 0.2], atol=1e-12)
     assert result["rank"].tolist() == [2, 3, 1]
 
 
 def test_wsm_hand_computed():
     matrix = pd.DataFrame({"cost": [10.0, 20.0, 15.0], "quality": [3.0, 9.0, 9.0]})
-    result = rank_matrix(matrix, {"cost": "min", "quality": "max"}, {"cost": 3, "quality": 1},
-                         "wsm")
+    result = rank_matrix(
+        matrix, {"cost": "min", "quality": "max"}, {"cost": 3, "quality": 1}, "wsm"
+    )
     # cost scaled (20 - x) / 10 = 1, 0, 0.5; quality (x - 3) / 6 = 0, 1, 1
     np.testing.assert_allclose(result["score"], [0.75, 0.25, 0.625])
     assert result["rank"].tolist() == [1, 3, 2]
@@ -172,8 +187,11 @@ matrices = st.integers(2, 8).flatmap(
 
 def _frame(X, senses, w):
     cols = [f"c{j}" for j in range(X.shape[1])]
-    return (pd.DataFrame(X, columns=cols, index=[f"s{i}" for i in range(X.shape[0])]),
-            dict(zip(cols, senses, strict=True)), dict(zip(cols, w.tolist(), strict=True)))
+    return (
+        pd.DataFrame(X, columns=cols, index=[f"s{i}" for i in range(X.shape[0])]),
+        dict(zip(cols, senses, strict=True)),
+        dict(zip(cols, w.tolist(), strict=True)),
+    )
 
 
 @pytest.mark.parametrize("method", list(METHODS))
@@ -256,7 +274,9 @@ def test_unknown_weight_key_lists_criteria():
 def test_missing_values_are_refused_with_the_cell():
     matrix, obj = _ok()
     matrix.loc[1, "b"] = np.nan
-    with pytest.raises(SiteSelectError, match=r"criterion 'b' has missing or non-numeric values for 1"):
+    with pytest.raises(
+        SiteSelectError, match=r"criterion 'b' has missing or non-numeric values for 1"
+    ):
         rank_matrix(matrix, obj, {"a": 1, "b": 1})
 
 
@@ -268,7 +288,9 @@ def test_bad_objective_is_refused():
 
 def test_unknown_method_parameter_is_refused():
     matrix, obj = _ok()
-    with pytest.raises(SiteSelectError, match=r"takes no parameter\(s\) v; valid parameters: none"):
+    with pytest.raises(
+        SiteSelectError, match=r"takes no parameter\(s\) v; valid parameters: none"
+    ):
         rank_matrix(matrix, obj, {"a": 1, "b": 1}, "topsis", v=0.3)
 
 

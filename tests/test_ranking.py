@@ -24,8 +24,9 @@ def test_evaluate_equals_rank_matrix_on_its_own_matrix(tiny, cset):
     m = result.policy.matrix
     eff = result.weights.effective[m.columns]
     direct = rank_matrix(m, {c: result.table.objectives[c] for c in m}, eff.to_dict(), "topsis")
-    pd.testing.assert_series_equal(result.ranking["score"].sort_index(),
-                                   direct["score"].sort_index(), check_names=False)
+    pd.testing.assert_series_equal(
+        result.ranking["score"].sort_index(), direct["score"].sort_index(), check_names=False
+    )
 
 
 def test_wsm_subscores_recompose_the_score(tiny, cset):
@@ -33,15 +34,22 @@ def test_wsm_subscores_recompose_the_score(tiny, cset):
     w = result.weights.effective[result.policy.matrix.columns]
     w = w / w.sum()
     groups = pd.Series(cset.group_of())[w.index]
-    recomposed = sum(result.ranking[f"subscore_{g}"] * w[groups == g].sum()
-                     for g in groups.unique())
+    recomposed = sum(
+        result.ranking[f"subscore_{g}"] * w[groups == g].sum() for g in groups.unique()
+    )
     np.testing.assert_allclose(recomposed, result.ranking["score"])
 
 
 def test_weight_change_changes_ranking(tiny, cset):
     base = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
-    heavy = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm",
-                     weights={"proximity": 10, "sea_distance": 50})
+    heavy = evaluate(
+        tiny,
+        cset,
+        sector="ems",
+        profile="investor",
+        method="wsm",
+        weights={"proximity": 10, "sea_distance": 50},
+    )
     assert heavy.ranking.index[0] == "PH-TEST-A"
     assert not base.ranking["score"].equals(heavy.ranking["score"])
 
@@ -50,17 +58,20 @@ def test_reasons_name_strengths_and_weaknesses(tiny, cset):
     result = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
     reasons = result.reasons("PH-TEST-A")
     labels = {c.label for c in cset.criteria}
-    assert reasons["strengths"] and set(reasons["strengths"]) <= labels
+    assert reasons["strengths"]
+    assert set(reasons["strengths"]) <= labels
     assert "Access to the US market" in reasons["weaknesses"]
 
 
 def test_zero_weight_criteria_are_not_imputed_or_used(tiny, cset):
-    result = evaluate(tiny, cset, sector="ems", profile="investor",
-                      weights={"electricity_price": 0})
+    result = evaluate(
+        tiny, cset, sector="ems", profile="investor", weights={"electricity_price": 0}
+    )
     assert "electricity_price" not in result.policy.matrix.columns
 
 
 # --- the bundled, real data -----------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def bundled():
@@ -74,8 +85,17 @@ def test_bundled_catalogue_has_the_required_sites(bundled):
     assert len(sites) >= 15
     assert set(sites["country"]) == {"PHL", "MEX", "USA"}
     names = " ".join(sites["name"]).lower()
-    for needle in ("clark freeport", "new clark city", "subic", "teema", "juárez", "monterrey",
-                   "guadalajara", "tijuana", "phoenix"):
+    for needle in (
+        "clark freeport",
+        "new clark city",
+        "subic",
+        "teema",
+        "juárez",
+        "monterrey",
+        "guadalajara",
+        "tijuana",
+        "phoenix",
+    ):
         assert needle in names, needle
     assert (sites["country"] == "USA").sum() >= 3
 
