@@ -287,6 +287,7 @@ def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> Decision
         for sid, cell in zip(catalog.sites.index, cells, strict=True):
             records.append({"site_id": sid, "criterion": crit.id, **cell})
     cells_frame = pd.DataFrame.from_records(records, columns=list(CELL_COLUMNS))
+    cells_frame["year"] = pd.to_numeric(cells_frame["year"], errors="coerce").astype("Int64")
     user = catalog.user_values
     if len(user):
         for rec in user.itertuples(index=False):

@@ -1,0 +1,144 @@
+"""Plain data for the views: comparison tables, contribution charts, shareable view state.
+
+Nothing here computes a score; everything reads an :class:`~siteselect.ranking.Evaluation`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from siteselect.criteria import CriteriaSet
+from siteselect.methods import METHODS
+from siteselect.ranking import DEFAULTS, Evaluation
+from siteselect.table import POLICIES
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+
+
+def md_escape(value: object) -> str:
+    r"""Escape text for Streamlit markdown so that user text stays text.
+
+    >>> md_escape("[click](http://x) *bold* $x$ <b>")
+    '\\[click\\]\\(http://x\\) \\*bold\\* \\$x\\$ \\<b\\>'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
+
+
+def contribution_frame(evaluation: Evaluation, site_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Long frame of weighted contributions: site, criterion label, group, contribution."""
+    contrib = evaluation.contributions
+    if site_ids is not None:
+        contrib = contrib.loc[list(site_ids)]
+    labels = {c.id: c.label for c in evaluation.criteria.criteria}
+    groups = evaluation.criteria.group_of()
+    names = evaluation.ranking["name"]
+    long = contrib.reset_index(names="site_id").melt(
+        id_vars="site_id", var_name="criterion", value_name="contribution"
+    )
+    long["site"] = [f"#{evaluation.ranking.at[s, 'rank']} {names[s]}" for s in long["site_id"]]
+    long["label"] = long["criterion"].map(labels)
+    long["group"] = long["criterion"].map(groups)
+    return long
+
+
+def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.DataFrame:
+    """Criteria as rows; per site the raw value, unit, source, year and a missing flag.
+
+    A value the missing-value policy imputed shows the imputed number and says so.
+    """
+    cells = evaluation.table.cells.set_index(["site_id", "criterion"])
+    used = set(evaluation.policy.matrix.columns)
+    rows = []
+    for crit in evaluation.criteria.criteria:
+        row: dict[str, Any] = {
+            "criterion": crit.label,
+            "group": crit.group,
+            "better": "higher" if crit.objective == "max" else "lower",
+            "unit": crit.unit,
+            "weight": float(evaluation.weights.effective.get(crit.id, 0.0)),
+            "used": crit.id in used,
+        }
+        for sid in site_ids:
+            name = evaluation.ranking.at[sid, "name"] if sid in evaluation.ranking.index else sid
+            cell = cells.loc[(sid, crit.id)]
+            raw = cell["value"]
+            missing = raw is None or (isinstance(raw, float) and math.isnan(raw))
+            if missing and crit.id in used and sid in evaluation.policy.matrix.index:
+                imputed = evaluation.policy.matrix.at[sid, crit.id]
+                shown = f"{imputed:.4g} (imputed: {evaluation.policy.policy})"
+            elif missing:
+                shown = "missing"
+            else:
+                shown = f"{raw:.4g}"
+            row[f"{name}"] = shown
+            row[f"{name} · source"] = cell["source"] or cell["derivation"]
+            row[f"{name} · year"] = "" if pd.isna(cell["year"]) else str(int(cell["year"]))
+            row[f"{name} · how"] = cell["derivation"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What a shared URL carries: sector, profile, method, policy and weight overrides."""
+
+    sector: str = DEFAULTS["sector"]
+    profile: str = DEFAULTS["profile"]
+    method: str = DEFAULTS["method"]
+    missing: str = DEFAULTS["missing"]
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+
+def encode_view(state: ViewState) -> dict[str, str]:
+    """Query parameters for a view (weights as ``id:value`` pairs, sorted).
+
+    >>> encode_view(ViewState(weights={"labour_cost": 3, "proximity": 0.5}))["w"]
+    'labour_cost:3,proximity:0.5'
+    """
+    params = {"sector": state.sector, "profile": state.profile, "method": state.method,
+              "missing": state.missing}
+    if state.weights:
+        params["w"] = ",".join(f"{k}:{v:g}" for k, v in sorted(state.weights.items()))
+    return params
+
+
+def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState, list[str]]:
+    """A view from query parameters; invalid parts fall back to defaults, with warnings."""
+    warnings: list[str] = []
+
+    def pick(key: str, valid: Sequence[str]) -> str:
+        value = params.get(key)
+        if value is None:
+            return DEFAULTS[key]
+        if value not in valid:
+            warnings.append(f"ignored {key}={value!r} from the link (not one of "
+                            f"{', '.join(valid)})")
+            return DEFAULTS[key]
+        return value
+
+    weights: dict[str, float] = {}
+    valid_keys = {g.id for g in cset.groups} | set(cset.ids)
+    for part in filter(None, (params.get("w") or "").split(",")):
+        key, _, raw = part.partition(":")
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if key not in valid_keys or not math.isfinite(value) or value < 0:
+            warnings.append(f"ignored weight {part!r} from the link")
+            continue
+        weights[key] = value
+    state = ViewState(
+        sector=pick("sector", [s.id for s in cset.sectors]),
+        profile=pick("profile", [p.id for p in cset.profiles]),
+        method=pick("method", list(METHODS)),
+        missing=pick("missing", list(POLICIES)),
+        weights=weights,
+    )
+    return state, warnings
