@@ -100,22 +100,23 @@ def _add_rank_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _evaluate(args: argparse.Namespace) -> Any:
+def _evaluate(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
+    """Evaluate as the options say; returns the evaluation, the catalogue and user site ids."""
+    from dataclasses import replace
+
     from siteselect.catalog import sites_from_file
     from siteselect.ranking import default_catalog, default_criteria, evaluate
 
     cset = default_criteria()
     catalog = default_catalog()
+    user_ids: list[str] = []
     if args.sites is not None:
         user = sites_from_file(args.sites, criteria=cset.ids)
         if args.only_sites:
-            empty = catalog.sites.iloc[0:0]
-            catalog = type(catalog)(
-                empty, catalog.indicators, catalog.sector_fit, catalog.fx, version=catalog.version
-            ).with_sites(user)
-        else:
-            catalog = catalog.with_sites(user)
-    return evaluate(
+            catalog = replace(catalog, sites=catalog.sites.iloc[0:0])
+        catalog = catalog.with_sites(user)
+        user_ids = list(user.sites.index)
+    result = evaluate(
         catalog,
         cset,
         sector=args.sector,
@@ -125,10 +126,11 @@ def _evaluate(args: argparse.Namespace) -> Any:
         missing=args.missing,
         **dict(args.param),
     )
+    return result, catalog, user_ids
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
-    result = _evaluate(args)
+    result, _, _ = _evaluate(args)
     frame = result.ranking.reset_index(names="site_id")
     cols = [
         "site_id",
@@ -145,6 +147,27 @@ def cmd_rank(args: argparse.Namespace) -> int:
     _emit(frame, args.format, sys.stdout)
     for note in result.policy.notes:
         print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from siteselect import maps
+
+    result, catalog, user_ids = _evaluate(args)
+    reasons = {sid: result.reasons(sid) for sid in result.ranking.index}
+    fmap = maps.ranking_map(
+        result.ranking,
+        catalog.sites,
+        reasons=reasons,
+        routes=not args.no_routes,
+        user_sites=user_ids,
+        assets="inline",
+    )
+    try:
+        args.out.write_text(maps.map_html(fmap), encoding="utf-8")
+    except OSError as exc:
+        raise SiteSelectError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {args.out} ({len(result.ranking)} sites; opens offline, map tiles aside)")
     return 0
 
 
@@ -231,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = [
         ("rank", "rank the candidate sites", cmd_rank),
+        ("map", "write the ranked sites as a standalone HTML map", cmd_map),
         ("sites", "list the bundled candidate sites", cmd_sites),
         ("criteria", "list the criteria", cmd_criteria),
         ("sectors", "list the target sectors", cmd_sectors),
@@ -238,9 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     ]
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if name == "rank":
+        if name in ("rank", "map"):
             _add_rank_options(p)
-        p.add_argument("--format", choices=FORMATS, default="table")
+        if name == "map":
+            p.add_argument("--out", type=Path, required=True, metavar="FILE.html",
+                           help="where to write the map")
+            p.add_argument("--no-routes", action="store_true", help="leave out sea routes")
+        else:
+            p.add_argument("--format", choices=FORMATS, default="table")
         p.set_defaults(func=func)
     return parser
 

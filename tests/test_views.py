@@ -1,0 +1,82 @@
+"""View helpers: shareable state, comparison tables, markdown escaping; exports."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from siteselect import export, views
+from siteselect.ranking import evaluate
+
+
+@pytest.fixture(scope="module")
+def result(tiny, cset):
+    return evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
+
+
+def test_view_state_round_trips_through_query_params(cset):
+    state = views.ViewState("ai_servers", "investor", "vikor", "mean",
+                            {"labour_cost": 3.5, "proximity": 0.2})
+    back, warnings = views.decode_view(views.encode_view(state), cset)
+    assert back == state
+    assert warnings == []
+
+
+def test_bad_query_params_fall_back_with_warnings(cset):
+    params = {"sector": "<script>", "method": "topsis", "w": "labour_cost:-1,nope:2,logistics:x"}
+    state, warnings = views.decode_view(params, cset)
+    assert state.sector == "ems"
+    assert state.weights == {}
+    assert len(warnings) == 4
+
+
+@given(st.text())
+def test_md_escape_neutralises_markdown(text):
+    out = views.md_escape(text)
+    for ch in "[]()*_`<>$":
+        assert ch not in out.replace("\\" + ch, "")
+
+
+def test_comparison_table_shows_sources_and_imputation(result):
+    table = views.comparison_table(result, ["PH-TEST-A", "US-TEST-C"])
+    row = table.set_index("criterion").loc["Minimum wage"]
+    assert row["Test site A · source"] == "test source"
+    assert row["Test site A · year"] == "2026"
+    logistics = table.set_index("criterion").loc["Logistics (LPI)"]
+    assert logistics["Test site A"] == "3.3"
+    elec = table.set_index("criterion").loc["Industrial electricity price"]
+    assert "imputed: worst" in elec["Test site A"]
+
+
+def test_contribution_frame_is_long_and_complete(result, cset):
+    long = views.contribution_frame(result)
+    assert len(long) == result.contributions.size
+    assert set(long["group"]) <= {g.id for g in cset.groups}
+
+
+def test_csv_export_neutralises_formulas(tiny, cset):
+    from dataclasses import replace
+
+    sites = tiny.sites.copy()
+    sites.loc["PH-TEST-A", "name"] = '=HYPERLINK("http://evil","x")'
+    res = evaluate(replace(tiny, sites=sites), cset, sector="ems", profile="investor")
+    text = export.ranking_csv(res).decode()
+    assert "'=HYPERLINK" in text
+    book = openpyxl.load_workbook(io.BytesIO(export.ranking_xlsx(res)))
+    names = [c.value for c in book["Ranking"]["B"]]
+    assert "'=HYPERLINK(\"http://evil\",\"x\")" in names
+    assert book.sheetnames == ["Ranking", "Contributions", "Weights", "Values and sources",
+                               "Settings"]
+
+
+def test_geojson_export_has_scores_and_points(result, tiny):
+    doc = json.loads(export.sites_geojson(result, tiny.sites))
+    assert len(doc["features"]) == len(tiny.sites)
+    first = doc["features"][0]
+    assert first["geometry"]["type"] == "Point"
+    assert {"site_id", "score", "rank"} <= set(first["properties"])
