@@ -1,0 +1,197 @@
+"""Real-browser tests: headless Debian Chromium driven by Playwright, offline.
+
+Every request that does not go to the local app (or a data: URI) is aborted, so these
+tests prove the app and the exported map work without internet (map tiles aside).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
+                                        else None)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.enable_socket,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                       "(apt-get install chromium chromium-driver; .ci/run does this)"),
+]
+ROOT = Path(__file__).parent.parent
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HOSTILE = ('<img src=x onerror="window.__pwned=1">${window.__pwned=2}'
+           '`;window.__pwned=3;`</script><script>window.__pwned=4</script>')
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        proc.wait()
+        log.close()
+        pytest.fail("the app did not start: " + log_path.read_text()[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked: list[str] = []
+
+    def offline(route):
+        url = route.request.url
+        host = urlparse(url).hostname
+        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", offline)
+    pg = context.new_page()
+    pg.blocked = blocked
+    yield pg
+    context.close()
+
+
+def _map_frame(pg):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for frame in pg.frames:
+            if "st_folium" in frame.url and frame.locator(".leaflet-container").count():
+                return frame
+        pg.wait_for_timeout(300)
+    raise AssertionError("the map did not render")
+
+
+def _first(pg) -> str:
+    metric = pg.locator('[data-testid="stMetric"]', has_text="First")
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_map_renders_offline_with_one_marker_per_site(server, page):
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    frame = _map_frame(page)
+    markers = frame.locator("path.leaflet-interactive")
+    markers.first.wait_for(timeout=30_000)
+    assert markers.count() == 16
+    assert frame.locator(".siteselect-legend").count() == 1
+    not_tiles = [u for u in page.blocked if "tile.openstreetmap.org" not in u]
+    assert not_tiles == []
+
+
+def test_moving_a_weight_slider_changes_the_ranking(server, page):
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    before = _first(page)
+    slider = page.get_by_role("slider").first  # the proximity group weight
+    slider.focus()
+    slider.press("End")
+    page.wait_for_function(
+        "b => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('First') && !m.innerText.includes(b))", arg=before,
+        timeout=60_000)
+    assert _first(page) != before
+    assert "w=proximity" in page.url
+
+
+def test_hostile_site_names_run_no_script_in_the_app(server, page, tmp_path):
+    csv_path = tmp_path / "hostile.csv"
+    csv_path.write_text(f'name,lat,lon,country,region\n"{HOSTILE.replace(chr(34), chr(34) * 2)}"'
+                        f',13.78,121.06,PHL,"${{window.__pwned=5}}"\n', encoding="utf-8")
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    page.locator('input[type="file"]').set_input_files(str(csv_path))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('17'))", timeout=60_000)
+    frame = _map_frame(page)
+    frame.locator("path.leaflet-interactive").nth(16).wait_for(timeout=30_000)
+    frame.locator("path.leaflet-interactive").nth(16).hover(force=True)
+    page.wait_for_timeout(1000)
+    for f in page.frames:
+        assert f.evaluate("() => window.__pwned === undefined"), f.url
+    assert frame.locator("img[src='x']").count() == 0
+
+
+def test_hostile_names_run_no_script_in_the_exported_map(browser, tmp_path, tiny, cset):
+    from dataclasses import replace
+
+    from siteselect import maps
+    from siteselect.ranking import evaluate
+
+    sites = tiny.sites.copy()
+    sites.loc["PH-TEST-A", "name"] = HOSTILE
+    catalog = replace(tiny, sites=sites)
+    result = evaluate(catalog, cset, sector="ems", profile="investor")
+    reasons = {s: result.reasons(s) for s in result.ranking.index}
+    html = maps.map_html(maps.ranking_map(result.ranking, catalog.sites, reasons=reasons,
+                                          routes=True, assets="inline"))
+    path = tmp_path / "map.html"
+    path.write_text(html, encoding="utf-8")
+    context = browser.new_context()
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                  else r.abort())
+    pg = context.new_page()
+    pg.goto(path.as_uri())
+    pg.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    assert pg.locator("path.leaflet-interactive").count() >= len(result.ranking)
+    for marker in pg.locator("path.leaflet-interactive").all()[: len(result.ranking)]:
+        marker.click(force=True)
+        pg.wait_for_timeout(100)
+    assert pg.evaluate("() => window.__pwned === undefined")
+    assert pg.locator("img[src='x']").count() == 0
+    context.close()
