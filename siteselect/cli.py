@@ -265,8 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
         if name in ("rank", "map"):
             _add_rank_options(p)
         if name == "map":
-            p.add_argument("--out", type=Path, required=True, metavar="FILE.html",
-                           help="where to write the map")
+            p.add_argument(
+                "--out",
+                type=Path,
+                required=True,
+                metavar="FILE.html",
+                help="where to write the map",
+            )
             p.add_argument("--no-routes", action="store_true", help="leave out sea routes")
         else:
             p.add_argument("--format", choices=FORMATS, default="table")

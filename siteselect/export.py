@@ -61,12 +61,15 @@ def settings_frame(evaluation: Evaluation) -> pd.DataFrame:
 
 def ranking_xlsx(evaluation: Evaluation) -> bytes:
     """A workbook: ranking, contributions, weights, values with sources, settings."""
-    weights = pd.DataFrame({
-        "group weight": evaluation.weights.group.reindex(
-            pd.Series(evaluation.criteria.group_of())).to_numpy(),
-        "within-group weight": evaluation.weights.within,
-        "effective weight": evaluation.weights.effective,
-    })
+    weights = pd.DataFrame(
+        {
+            "group weight": evaluation.weights.group.reindex(
+                pd.Series(evaluation.criteria.group_of())
+            ).to_numpy(),
+            "within-group weight": evaluation.weights.within,
+            "effective weight": evaluation.weights.effective,
+        }
+    )
     cells = evaluation.table.cells.copy()
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -74,7 +77,9 @@ def ranking_xlsx(evaluation: Evaluation) -> bytes:
         evaluation.contributions.to_excel(writer, sheet_name="Contributions")
         weights.to_excel(writer, sheet_name="Weights")
         _safe_frame(cells).to_excel(writer, sheet_name="Values and sources", index=False)
-        _safe_frame(settings_frame(evaluation)).to_excel(writer, sheet_name="Settings", index=False)
+        _safe_frame(settings_frame(evaluation)).to_excel(
+            writer, sheet_name="Settings", index=False
+        )
     return buffer.getvalue()
 
 

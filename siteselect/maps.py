@@ -94,12 +94,9 @@ def _set_assets(m: folium.Map, assets: str, static_prefix: str) -> None:
         m.default_js = [js for js in folium.Map.default_js if js[0] in ("leaflet", "jquery")]
         m.default_css = [css for css in folium.Map.default_css if css[0] == "leaflet_css"]
         return
-    if assets == "inline":
-        src = _data_uri
-    else:
 
-        def src(name: str) -> str:
-            return f"{static_prefix}/{name}"
+    def src(name: str) -> str:
+        return _data_uri(name) if assets == "inline" else f"{static_prefix}/{name}"
 
     m.default_js = [("leaflet", src("leaflet.js")), ("jquery", src("jquery.min.js"))]
     m.default_css = [("leaflet_css", src("leaflet.css"))]
@@ -110,7 +107,7 @@ def score_colour(score: float, low: float, high: float) -> str:
     if not np.isfinite(score):
         return "#999999"
     t = 0.5 if high <= low else (score - low) / (high - low)
-    index = int(round(min(max(t, 0.0), 1.0) * (len(PALETTE) - 1)))
+    index = round(min(max(t, 0.0), 1.0) * (len(PALETTE) - 1))
     return PALETTE[index]
 
 
@@ -119,7 +116,7 @@ def pacific_lon(lon: float) -> float:
     return lon + 360.0 if lon < 0 else lon
 
 
-class _Legend(MacroElement):  # type: ignore[misc]
+class _Legend(MacroElement):
     """A Leaflet control with the colour scale; labels are escaped by the caller."""
 
     _template = Template(

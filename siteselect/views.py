@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from siteselect.criteria import CriteriaSet
+from siteselect.criteria import CriteriaSet, Criterion
 from siteselect.methods import METHODS
 from siteselect.ranking import DEFAULTS, Evaluation
 from siteselect.table import POLICIES
@@ -30,7 +30,14 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
 
 
-def contribution_frame(evaluation: Evaluation, site_ids: Sequence[str] | None = None) -> pd.DataFrame:
+def better_text(criterion: Criterion) -> str:
+    """'higher is better' or 'lower is better' for a criterion."""
+    return "higher is better" if criterion.objective == "max" else "lower is better"
+
+
+def contribution_frame(
+    evaluation: Evaluation, site_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Long frame of weighted contributions: site, criterion label, group, contribution."""
     contrib = evaluation.contributions
     if site_ids is not None:
@@ -101,8 +108,12 @@ def encode_view(state: ViewState) -> dict[str, str]:
     >>> encode_view(ViewState(weights={"labour_cost": 3, "proximity": 0.5}))["w"]
     'labour_cost:3,proximity:0.5'
     """
-    params = {"sector": state.sector, "profile": state.profile, "method": state.method,
-              "missing": state.missing}
+    params = {
+        "sector": state.sector,
+        "profile": state.profile,
+        "method": state.method,
+        "missing": state.missing,
+    }
     if state.weights:
         params["w"] = ",".join(f"{k}:{v:g}" for k, v in sorted(state.weights.items()))
     return params
@@ -117,8 +128,9 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
         if value is None:
             return DEFAULTS[key]
         if value not in valid:
-            warnings.append(f"ignored {key}={value!r} from the link (not one of "
-                            f"{', '.join(valid)})")
+            warnings.append(
+                f"ignored {key}={value!r} from the link (not one of {', '.join(valid)})"
+            )
             return DEFAULTS[key]
         return value
 

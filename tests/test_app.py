@@ -25,8 +25,12 @@ def first_site(at: AppTest) -> str:
 def test_smoke_every_tab_renders():
     at = run_app()
     assert not at.exception
-    assert [t.label for t in at.tabs][:4] == ["Map & ranking", "Why this rank", "Compare sites",
-                                              "Data & sources"]
+    assert [t.label for t in at.tabs][:4] == [
+        "Map & ranking",
+        "Why this rank",
+        "Compare sites",
+        "Data & sources",
+    ]
     assert at.metric[0].value == "16"
     assert len(at.dataframe) >= 4
     assert len(at.get("download_button")) == 4
@@ -57,8 +61,13 @@ def test_changing_the_sector_changes_sector_fit_values():
 
 
 def test_query_params_restore_a_view():
-    at = run_app(sector="ai_servers", profile="investor", method="wsm", missing="mean",
-                 w="labour_cost:4,proximity:0.6")
+    at = run_app(
+        sector="ai_servers",
+        profile="investor",
+        method="wsm",
+        missing="mean",
+        w="labour_cost:4,proximity:0.6",
+    )
     assert not at.exception
     assert at.selectbox(key="sector").value == "ai_servers"
     assert at.selectbox(key="profile").value == "investor"

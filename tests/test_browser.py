@@ -19,19 +19,33 @@ from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium")
-                                        else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.enable_socket,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
-                       "(apt-get install chromium chromium-driver; .ci/run does this)"),
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Debian's chromium is not installed "
+        "(apt-get install chromium chromium-driver; .ci/run does this)",
+    ),
 ]
 ROOT = Path(__file__).parent.parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-HOSTILE = ('<img src=x onerror="window.__pwned=1">${window.__pwned=2}'
-           '`;window.__pwned=3;`</script><script>window.__pwned=4</script>')
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = (
+    '<img src=x onerror="window.__pwned=1">${window.__pwned=2}'
+    "`;window.__pwned=3;`</script><script>window.__pwned=4</script>"
+)
 
 
 def _free_port() -> int:
@@ -47,9 +61,23 @@ def server(tmp_path_factory) -> Iterator[str]:
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
     log = log_path.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
@@ -142,22 +170,29 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
     slider.press("End")
     page.wait_for_function(
         "b => [...document.querySelectorAll('[data-testid=stMetric]')].some("
-        "m => m.innerText.includes('First') && !m.innerText.includes(b))", arg=before,
-        timeout=60_000)
+        "m => m.innerText.includes('First') && !m.innerText.includes(b))",
+        arg=before,
+        timeout=60_000,
+    )
     assert _first(page) != before
     assert "w=proximity" in page.url
 
 
 def test_hostile_site_names_run_no_script_in_the_app(server, page, tmp_path):
     csv_path = tmp_path / "hostile.csv"
-    csv_path.write_text(f'name,lat,lon,country,region\n"{HOSTILE.replace(chr(34), chr(34) * 2)}"'
-                        f',13.78,121.06,PHL,"${{window.__pwned=5}}"\n', encoding="utf-8")
+    csv_path.write_text(
+        f'name,lat,lon,country,region\n"{HOSTILE.replace(chr(34), chr(34) * 2)}"'
+        f',13.78,121.06,PHL,"${{window.__pwned=5}}"\n',
+        encoding="utf-8",
+    )
     page.goto(server)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
     page.locator('input[type="file"]').set_input_files(str(csv_path))
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetric]')].some("
-        "m => m.innerText.includes('17'))", timeout=60_000)
+        "m => m.innerText.includes('17'))",
+        timeout=60_000,
+    )
     frame = _map_frame(page)
     frame.locator("path.leaflet-interactive").nth(16).wait_for(timeout=30_000)
     frame.locator("path.leaflet-interactive").nth(16).hover(force=True)
@@ -178,13 +213,18 @@ def test_hostile_names_run_no_script_in_the_exported_map(browser, tmp_path, tiny
     catalog = replace(tiny, sites=sites)
     result = evaluate(catalog, cset, sector="ems", profile="investor")
     reasons = {s: result.reasons(s) for s in result.ranking.index}
-    html = maps.map_html(maps.ranking_map(result.ranking, catalog.sites, reasons=reasons,
-                                          routes=True, assets="inline"))
+    html = maps.map_html(
+        maps.ranking_map(
+            result.ranking, catalog.sites, reasons=reasons, routes=True, assets="inline"
+        )
+    )
     path = tmp_path / "map.html"
     path.write_text(html, encoding="utf-8")
     context = browser.new_context()
-    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
-                  else r.abort())
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+    )
     pg = context.new_page()
     pg.goto(path.as_uri())
     pg.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)

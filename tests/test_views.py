@@ -20,8 +20,9 @@ def result(tiny, cset):
 
 
 def test_view_state_round_trips_through_query_params(cset):
-    state = views.ViewState("ai_servers", "investor", "vikor", "mean",
-                            {"labour_cost": 3.5, "proximity": 0.2})
+    state = views.ViewState(
+        "ai_servers", "investor", "vikor", "mean", {"labour_cost": 3.5, "proximity": 0.2}
+    )
     back, warnings = views.decode_view(views.encode_view(state), cset)
     assert back == state
     assert warnings == []
@@ -69,9 +70,14 @@ def test_csv_export_neutralises_formulas(tiny, cset):
     assert "'=HYPERLINK" in text
     book = openpyxl.load_workbook(io.BytesIO(export.ranking_xlsx(res)))
     names = [c.value for c in book["Ranking"]["B"]]
-    assert "'=HYPERLINK(\"http://evil\",\"x\")" in names
-    assert book.sheetnames == ["Ranking", "Contributions", "Weights", "Values and sources",
-                               "Settings"]
+    assert '\'=HYPERLINK("http://evil","x")' in names
+    assert book.sheetnames == [
+        "Ranking",
+        "Contributions",
+        "Weights",
+        "Values and sources",
+        "Settings",
+    ]
 
 
 def test_geojson_export_has_scores_and_points(result, tiny):
