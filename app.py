@@ -309,9 +309,7 @@ with tab_why:
         "(0 = worst site, 1 = best). For the weighted sum the bars add up to the score."
     )
     long = views.contribution_frame(result)
-    st.bar_chart(
-        long, x="site", y="contribution", color="label", horizontal=True, sort=False, height=520
-    )
+    st.altair_chart(views.contribution_chart(long, cset), width="stretch")
     st.subheader("Effective weights")
     weights = pd.DataFrame(
         {
@@ -344,7 +342,13 @@ with tab_compare:
     )
     if len(chosen) >= 2:
         table_cmp = views.comparison_table(result, chosen)
-        st.dataframe(table_cmp, width="stretch", hide_index=True)
+        st.dataframe(
+            table_cmp,
+            width="stretch",
+            hide_index=True,
+            height=36 * (len(table_cmp) + 1) + 2,
+            column_config={"weight": st.column_config.NumberColumn(format="%.3f")},
+        )
         st.caption(
             f"Missing values are marked; the policy in use is "
             f"“{result.policy.policy}”: {POLICIES[result.policy.policy]}."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ class DecisionTable:
     cells: pd.DataFrame
     objectives: Mapping[str, str]
     units: Mapping[str, str]
+    labels: Mapping[str, str] = field(default_factory=dict)
 
     def missing(self) -> pd.DataFrame:
         return self.values.isna()
@@ -315,6 +316,7 @@ def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> Decision
         cells=cells_frame,
         objectives=cset.objectives,
         units={c.id: c.unit for c in cset.criteria},
+        labels={c.id: c.label for c in cset.criteria},
     )
 
 
@@ -354,12 +356,16 @@ def apply_missing_policy(
     cols = list(criteria) if criteria is not None else list(table.values.columns)
     values = table.values[cols]
     notes = []
+
+    def label(criterion: str) -> str:
+        return table.labels.get(criterion, criterion)
+
     coverage = values.notna().mean()
     empty = [c for c in cols if coverage[c] < min_coverage or coverage[c] == 0]
     if empty:
         notes.append(
             f"known for fewer than {min_coverage:.0%} of sites, left out: "
-            + ", ".join(f"{c} ({coverage[c]:.0%})" for c in empty)
+            + ", ".join(f"{label(c)} ({coverage[c]:.0%})" for c in empty)
         )
     values = values.drop(columns=empty)
     missing = values.isna()
@@ -372,6 +378,8 @@ def apply_missing_policy(
     elif policy == "drop_criterion":
         gone = [c for c in values if missing[c].any()]
         dropped_criteria += gone
+        if gone:
+            notes.append("left out for missing values: " + ", ".join(label(c) for c in gone))
         filled = values.drop(columns=gone)
     else:
         gone_sites = missing.any(axis=1)
@@ -385,8 +393,6 @@ def apply_missing_policy(
     count = int(missing.to_numpy().sum())
     if count and policy in ("worst", "mean"):
         notes.append(f"{count} missing value(s) imputed: {POLICIES[policy]}")
-    if dropped_criteria and policy == "drop_criterion":
-        notes.append(f"criteria left out for missing values: {', '.join(dropped_criteria)}")
     if dropped_sites:
         notes.append(f"sites left out for missing values: {', '.join(dropped_sites)}")
     if filled.shape[0] == 0 or filled.shape[1] == 0:

@@ -30,6 +30,15 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", "" if value is None else str(value))
 
 
+def fmt_number(value: float) -> str:
+    """A readable number: thousands separated, three significant digits below 1,000.
+
+    >>> fmt_number(11440.2), fmt_number(0.04913), fmt_number(-0.49), fmt_number(24.5)
+    ('11,440', '0.0491', '-0.49', '24.5')
+    """
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def better_text(criterion: Criterion) -> str:
     """'higher is better' or 'lower is better' for a criterion."""
     return "higher is better" if criterion.objective == "max" else "lower is better"
@@ -54,40 +63,79 @@ def contribution_frame(
     return long
 
 
-def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.DataFrame:
-    """Criteria as rows; per site the raw value, unit, source, year and a missing flag.
+def contribution_chart(long: pd.DataFrame, criteria: CriteriaSet) -> Any:
+    """A stacked horizontal bar chart (Altair) of :func:`contribution_frame` output.
 
-    A value the missing-value policy imputed shows the imputed number and says so.
+    Criteria keep one distinct colour each, ordered by group, sites by rank.
+    """
+    import altair as alt
+
+    order = [c.label for c in criteria.criteria]
+    sites = list(dict.fromkeys(long["site"]))
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(contribution):Q", title="weighted contribution"),
+            y=alt.Y("site:N", sort=sites, title=None, axis=alt.Axis(labelLimit=280)),
+            color=alt.Color(
+                "label:N",
+                sort=order,
+                scale=alt.Scale(scheme="tableau20"),
+                legend=alt.Legend(title="criterion", orient="bottom", columns=3),
+            ),
+            order=alt.Order("criterion_order:Q"),
+            tooltip=[
+                alt.Tooltip("site:N"),
+                alt.Tooltip("label:N", title="criterion"),
+                alt.Tooltip("contribution:Q", format=".3f"),
+            ],
+        )
+        .transform_calculate(criterion_order=f"indexof({order!r}, datum.label)")
+        .properties(height=max(260, 34 * len(sites)))
+    )
+
+
+def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.DataFrame:
+    """Criteria as rows: the sites' values side by side, then each value's source and year.
+
+    A value the missing-value policy imputed shows the imputed number and says so; a
+    missing value not used in the ranking says "missing".
     """
     cells = evaluation.table.cells.set_index(["site_id", "criterion"])
     used = set(evaluation.policy.matrix.columns)
+    groups = {g.id: g.label for g in evaluation.criteria.groups}
+    names = {
+        sid: evaluation.ranking.at[sid, "name"] if sid in evaluation.ranking.index else sid
+        for sid in site_ids
+    }
     rows = []
     for crit in evaluation.criteria.criteria:
         row: dict[str, Any] = {
             "criterion": crit.label,
-            "group": crit.group,
-            "better": "higher" if crit.objective == "max" else "lower",
+            "group": groups.get(crit.group, crit.group),
             "unit": crit.unit,
+            "better": better_text(crit).removesuffix(" is better"),
             "weight": float(evaluation.weights.effective.get(crit.id, 0.0)),
             "used": crit.id in used,
         }
+        details: dict[str, Any] = {}
         for sid in site_ids:
-            name = evaluation.ranking.at[sid, "name"] if sid in evaluation.ranking.index else sid
             cell = cells.loc[(sid, crit.id)]
             raw = cell["value"]
             missing = raw is None or (isinstance(raw, float) and math.isnan(raw))
             if missing and crit.id in used and sid in evaluation.policy.matrix.index:
                 imputed = evaluation.policy.matrix.at[sid, crit.id]
-                shown = f"{imputed:.4g} (imputed: {evaluation.policy.policy})"
+                shown = f"{fmt_number(imputed)} (imputed: {evaluation.policy.policy})"
             elif missing:
                 shown = "missing"
             else:
-                shown = f"{raw:.4g}"
-            row[f"{name}"] = shown
-            row[f"{name} · source"] = cell["source"] or cell["derivation"]
-            row[f"{name} · year"] = "" if pd.isna(cell["year"]) else str(int(cell["year"]))
-            row[f"{name} · how"] = cell["derivation"]
-        rows.append(row)
+                shown = fmt_number(raw)
+            row[names[sid]] = shown
+            details[f"{names[sid]} · source"] = cell["source"] or cell["derivation"]
+            details[f"{names[sid]} · year"] = "" if pd.isna(cell["year"]) else str(cell["year"])
+            details[f"{names[sid]} · how"] = cell["derivation"]
+        rows.append({**row, **details})
     return pd.DataFrame(rows)
 
 

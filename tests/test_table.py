@@ -83,7 +83,7 @@ def test_worst_policy_imputes_the_worst_observed_value(table):
 def test_low_coverage_criterion_is_left_out_and_said(table):
     result = apply_missing_policy(table, "worst")
     assert "water_stress" in result.dropped_criteria
-    assert any("water_stress (25%)" in n for n in result.notes)
+    assert any("Baseline water stress (25%)" in n for n in result.notes)
 
 
 def test_drop_policies(table):
