@@ -80,10 +80,7 @@ def dense_rank(scores: FloatArray) -> NDArray[np.int64]:
     [3, 1, 3, 2]
     """
     scores = np.round(np.asarray(scores, dtype=float), TIE_DECIMALS)
-    if scores.ndim == 1:
-        _, inverse = np.unique(-scores, return_inverse=True)
-        return (inverse + 1).astype(np.int64)
-    order = np.argsort(-scores, axis=-1, kind="stable")
+    order = np.argsort(-scores, axis=-1)
     sorted_scores = np.take_along_axis(scores, order, axis=-1)
     new_value = np.ones_like(sorted_scores, dtype=bool)
     new_value[..., 1:] = sorted_scores[..., 1:] != sorted_scores[..., :-1]
@@ -271,6 +268,52 @@ def _promethee_scores(flows: FloatArray, W: FloatArray) -> FloatArray:
     return W @ flows.T
 
 
+# --- one weight vector, many alternatives ------------------------------------------
+#
+# Screening a large candidate set ranks one weight vector over millions of rows. These
+# paths give the same scores as ``scores(prepare(X), w)`` without building m × n
+# temporaries: WSM is affine in X once the column ranges are known; TOPSIS works in
+# row chunks that stay in cache.
+
+CHUNK_ROWS = 32_768
+
+
+def _wsm_single(X: FloatArray, sense: FloatArray, w: FloatArray) -> FloatArray:
+    lo = X.min(axis=0)
+    hi = X.max(axis=0)
+    span = hi - lo
+    safe = np.where(span > 0, span, 1.0)
+    coef = np.where(span > 0, sense * w / safe, 0.0)
+    offset = float(np.sum(np.where(span > 0, np.where(sense > 0, -lo, hi) * w / safe, 0.0)))
+    out: FloatArray = X @ coef + offset
+    return out
+
+
+def _topsis_single(X: FloatArray, sense: FloatArray, w: FloatArray) -> FloatArray:
+    norms = np.sqrt(np.einsum("ij,ij->j", X, X))
+    inv = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)
+    vmax = X.max(axis=0) * inv
+    vmin = X.min(axis=0) * inv
+    ideal = np.where(sense > 0, vmax, vmin)
+    anti = np.where(sense > 0, vmin, vmax)
+    w2 = np.square(w)
+    out = np.empty(X.shape[0])
+    for start in range(0, X.shape[0], CHUNK_ROWS):
+        V = X[start : start + CHUNK_ROWS] * inv
+        d_best = np.sqrt(np.square(V - ideal) @ w2)
+        d_worst = np.sqrt(np.square(V - anti) @ w2)
+        total = d_best + d_worst
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + CHUNK_ROWS] = np.where(total > 0, d_worst / total, 0.0)
+    return out
+
+
+_SINGLE: dict[str, Callable[[FloatArray, FloatArray, FloatArray], FloatArray]] = {
+    "wsm": _wsm_single,
+    "topsis": _topsis_single,
+}
+
+
 # --- scikit-criteria reference pipelines -------------------------------------------
 
 
@@ -428,6 +471,36 @@ def validate_problem(
         dups = sorted({str(c) for c in matrix.index[matrix.index.duplicated()]})
         raise SiteSelectError(f"matrix has duplicate alternatives (index): {', '.join(dups)}")
     criteria = [str(c) for c in matrix.columns]
+    X = _finite_matrix(matrix)
+    missing_obj = [c for c in matrix.columns if c not in objectives]
+    if missing_obj:
+        raise SiteSelectError(
+            f"objectives missing for criteria: {', '.join(map(str, missing_obj))}"
+        )
+    bad_obj = {c: objectives[c] for c in matrix.columns if objectives[c] not in OBJECTIVES}
+    if bad_obj:
+        raise SiteSelectError(
+            "objectives must be 'max' or 'min'; got "
+            + ", ".join(f"{c}={v!r}" for c, v in bad_obj.items())
+        )
+    w = weight_vector(weights, matrix.columns)
+    sense = np.array([1.0 if objectives[c] == "max" else -1.0 for c in matrix.columns])
+    return Problem(matrix.index, pd.Index(criteria), X, sense, w)
+
+
+def _finite_matrix(matrix: pd.DataFrame) -> FloatArray:
+    """The matrix as floats (a view where pandas allows), or an error naming bad cells.
+
+    The common case (numeric columns, all finite) costs one pass over the data.
+    """
+    if all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+        for t in matrix.dtypes
+    ):
+        X = matrix.to_numpy(dtype=float)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(X.sum(axis=0)).all() or np.isfinite(X).all():
+                return X
     problems = []
     for col in matrix.columns:
         values = pd.to_numeric(matrix[col], errors="coerce")
@@ -443,21 +516,7 @@ def validate_problem(
             "matrix values must be finite numbers (apply a missing-value policy first): "
             + "; ".join(problems)
         )
-    missing_obj = [c for c in matrix.columns if c not in objectives]
-    if missing_obj:
-        raise SiteSelectError(
-            f"objectives missing for criteria: {', '.join(map(str, missing_obj))}"
-        )
-    bad_obj = {c: objectives[c] for c in matrix.columns if objectives[c] not in OBJECTIVES}
-    if bad_obj:
-        raise SiteSelectError(
-            "objectives must be 'max' or 'min'; got "
-            + ", ".join(f"{c}={v!r}" for c, v in bad_obj.items())
-        )
-    w = weight_vector(weights, matrix.columns)
-    X = matrix.to_numpy(dtype=float)
-    sense = np.array([1.0 if objectives[c] == "max" else -1.0 for c in matrix.columns])
-    return Problem(matrix.index, pd.Index(criteria), X, sense, w)
+    return matrix.apply(pd.to_numeric).to_numpy(dtype=float)
 
 
 def weight_vector(weights: Mapping[str, Any], criteria: pd.Index) -> FloatArray:
@@ -508,6 +567,10 @@ def rank_problem(
             )
         score, ranks = spec.reference(problem.X, problem.sense, problem.w, **merged)
         return np.asarray(score, dtype=float), np.asarray(ranks, dtype=np.int64)
+    single = _SINGLE.get(spec.name)
+    if single is not None and not merged:
+        score = single(problem.X, problem.sense, problem.w)
+        return score, dense_rank(score)
     state = spec.prepare(problem.X, problem.sense, **merged)
     score = spec.scores(state, problem.w[None, :])[0]
     if spec.name == "vikor":

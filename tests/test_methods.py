@@ -298,3 +298,18 @@ def test_promethee_refuses_huge_problems_clearly():
     matrix = pd.DataFrame({"a": np.arange(20_001.0)})
     with pytest.raises(SiteSelectError, match=r"exceed its limit of 20000"):
         rank_matrix(matrix, {"a": "max"}, {"a": 1}, "promethee2")
+
+
+@pytest.mark.parametrize("method", ["wsm", "topsis"])
+@pytest.mark.parametrize("seed", range(4))
+def test_single_vector_fast_path_equals_the_batched_path(method, seed, monkeypatch):
+    from siteselect import methods
+
+    monkeypatch.setattr(methods, "CHUNK_ROWS", 7)  # force several chunks
+    matrix, objectives, weights = random_problem(seed, m=40, n=6)
+    matrix.iloc[:, 2] = 5.0  # a constant criterion
+    problem = methods.validate_problem(matrix, objectives, weights)
+    spec = METHODS[method]
+    batched = spec.scores(spec.prepare(problem.X, problem.sense), problem.w[None, :])[0]
+    single = methods._SINGLE[method](problem.X, problem.sense, problem.w)
+    np.testing.assert_allclose(single, batched, rtol=1e-12, atol=1e-14)
