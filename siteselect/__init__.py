@@ -1,7 +1,8 @@
 """siteselect: overseas industrial-park site selection with MCDA."""
 
 from siteselect.errors import DataError, SiteSelectError, UnknownNameError, WeightError
-from siteselect.methods import METHODS, contributions, rank_matrix
+from siteselect.methods import METHODS, contributions, prepare_problem, rank_matrix
+from siteselect.ranking import evaluate
 
 __all__ = [
     "METHODS",
@@ -10,5 +11,7 @@ __all__ = [
     "UnknownNameError",
     "WeightError",
     "contributions",
+    "evaluate",
+    "prepare_problem",
     "rank_matrix",
 ]

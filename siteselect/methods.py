@@ -636,3 +636,61 @@ def contributions(
     problem = validate_problem(matrix, objectives, weights)
     R = benefit_scaled(problem.X, problem.sense)
     return pd.DataFrame(R * problem.w, index=matrix.index.copy(), columns=matrix.columns.copy())
+
+
+@dataclass(frozen=True)
+class PreparedProblem:
+    """A decision problem with its weight-independent work done, for interactive re-ranking.
+
+    Build it once per matrix and method with :func:`prepare_problem`; then every
+    :meth:`rank` call with new weights costs one small matrix product and one sort.
+    """
+
+    problem: Problem
+    method: Method
+    params: Mapping[str, Any]
+    state: Any
+    scaled: FloatArray
+
+    def rank(
+        self, weights: Mapping[str, float] | FloatArray
+    ) -> tuple[FloatArray, NDArray[np.int64], FloatArray]:
+        """Scores, dense ranks and weighted contributions (m × n) for ``weights``."""
+        if isinstance(weights, Mapping):
+            w = weight_vector(weights, self.problem.criteria)
+        else:
+            w = np.asarray(weights, dtype=float)
+            if (
+                w.shape != (len(self.problem.criteria),)
+                or not np.all(np.isfinite(w))
+                or (w < 0).any()
+                or w.sum() <= 0
+            ):
+                raise WeightError(
+                    f"weights must be {len(self.problem.criteria)} finite, non-negative "
+                    f"numbers, not all zero; got {w!r}"
+                )
+            w = w / w.sum()
+        score = self.method.scores(self.state, w[None, :])[0]
+        if self.method.name == "vikor":
+            ranks = vikor_ranks(self.state, w)
+        else:
+            ranks = dense_rank(score)
+        return score, ranks, self.scaled * w
+
+
+def prepare_problem(
+    matrix: pd.DataFrame, objectives: Mapping[str, str], method: str = "topsis", **params: Any
+) -> PreparedProblem:
+    """Validate ``matrix`` once and do the weight-independent work of ``method``.
+
+    >>> m = pd.DataFrame({"cost": [10, 20, 15], "quality": [3, 9, 6]})
+    >>> prepared = prepare_problem(m, {"cost": "min", "quality": "max"}, "wsm")
+    >>> prepared.rank({"cost": 2, "quality": 1})[1].tolist()
+    [1, 3, 2]
+    """
+    spec = get_method(method)
+    merged = check_params(spec, params)
+    problem = validate_problem(matrix, objectives, dict.fromkeys(matrix.columns, 1.0))
+    state = spec.prepare(problem.X, problem.sense, **merged)
+    return PreparedProblem(problem, spec, merged, state, benefit_scaled(problem.X, problem.sense))

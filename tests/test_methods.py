@@ -313,3 +313,28 @@ def test_single_vector_fast_path_equals_the_batched_path(method, seed, monkeypat
     batched = spec.scores(spec.prepare(problem.X, problem.sense), problem.w[None, :])[0]
     single = methods._SINGLE[method](problem.X, problem.sense, problem.w)
     np.testing.assert_allclose(single, batched, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_prepared_problem_reranks_like_rank_matrix(method):
+    from siteselect.methods import prepare_problem
+
+    matrix, objectives, _ = random_problem(5, m=15, n=5)
+    prepared = prepare_problem(matrix, objectives, method)
+    rng = np.random.default_rng(9)
+    for w in rng.dirichlet(np.ones(5), 5):
+        weights = dict(zip(matrix.columns, w, strict=True))
+        score, ranks, contrib = prepared.rank(w)
+        ref = rank_matrix(matrix, objectives, weights, method)
+        np.testing.assert_allclose(score, ref["score"], rtol=1e-12, atol=1e-14)
+        np.testing.assert_array_equal(ranks, ref["rank"])
+        np.testing.assert_allclose(contrib, contributions(matrix, objectives, weights))
+
+
+def test_prepared_problem_refuses_bad_weight_vectors():
+    from siteselect.methods import prepare_problem
+
+    matrix, objectives, _ = random_problem(1, m=4, n=3)
+    prepared = prepare_problem(matrix, objectives, "wsm")
+    with pytest.raises(WeightError, match=r"weights must be 3 finite, non-negative numbers"):
+        prepared.rank(np.array([1.0, -1.0, 0.5]))
