@@ -80,6 +80,15 @@ def dense_rank(scores: FloatArray) -> NDArray[np.int64]:
     [3, 1, 3, 2]
     """
     scores = np.round(np.asarray(scores, dtype=float), TIE_DECIMALS)
+    if scores.ndim == 1:
+        order1 = np.argsort(-scores)
+        ordered = scores[order1]
+        steps = np.empty(len(ordered), dtype=np.int64)
+        steps[:1] = 1
+        steps[1:] = ordered[1:] != ordered[:-1]
+        ranks1 = np.empty(len(ordered), dtype=np.int64)
+        ranks1[order1] = np.cumsum(steps)
+        return ranks1
     order = np.argsort(-scores, axis=-1)
     sorted_scores = np.take_along_axis(scores, order, axis=-1)
     new_value = np.ones_like(sorted_scores, dtype=bool)
@@ -189,9 +198,12 @@ def _scale_to_unit(A: FloatArray) -> FloatArray:
 
 def _vikor_q(state: _VikorState, W: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     S = W @ state.F.T
-    R = (W[:, None, :] * state.F[None, :, :]).max(axis=-1)
-    Q = state.v * _scale_to_unit(S) + (1 - state.v) * _scale_to_unit(R)
-    return Q, _scale_to_unit(S), _scale_to_unit(R)
+    if W.shape[0] == 1:
+        R = (state.F * W[0]).max(axis=-1)[None, :]
+    else:
+        R = (W[:, None, :] * state.F[None, :, :]).max(axis=-1)
+    S, R = _scale_to_unit(S), _scale_to_unit(R)
+    return state.v * S + (1 - state.v) * R, S, R
 
 
 def _vikor_scores(state: _VikorState, W: FloatArray) -> FloatArray:
@@ -201,6 +213,12 @@ def _vikor_scores(state: _VikorState, W: FloatArray) -> FloatArray:
 def vikor_ranks(state: _VikorState, w: FloatArray) -> NDArray[np.int64]:
     """VIKOR ranks for one weight vector, with the compromise set sharing rank 1."""
     Q, S, R = (a[0] for a in _vikor_q(state, w[None, :]))
+    return _vikor_ranks_from(state, Q, S, R)
+
+
+def _vikor_ranks_from(
+    state: _VikorState, Q: FloatArray, S: FloatArray, R: FloatArray
+) -> NDArray[np.int64]:
     ranks = dense_rank(-Q)
     if not state.use_compromise_set or len(Q) < 2:
         return ranks
@@ -671,10 +689,11 @@ class PreparedProblem:
                     f"numbers, not all zero; got {w!r}"
                 )
             w = w / w.sum()
-        score = self.method.scores(self.state, w[None, :])[0]
         if self.method.name == "vikor":
-            ranks = vikor_ranks(self.state, w)
+            Q, S, R = (a[0] for a in _vikor_q(self.state, w[None, :]))
+            score, ranks = 1.0 - Q, _vikor_ranks_from(self.state, Q, S, R)
         else:
+            score = self.method.scores(self.state, w[None, :])[0]
             ranks = dense_rank(score)
         return score, ranks, self.scaled * w
 

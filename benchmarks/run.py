@@ -1,0 +1,336 @@
+"""siteselect benchmarks: one command, ratios against baselines measured in the same run.
+
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.run            # all cases
+    .venv/bin/python -m benchmarks.run --quick    # smaller sizes, for a smoke check
+
+Each case prints the median time of several repeats, the peak memory traced during one
+run (numpy and Python allocations, via tracemalloc) and the ratio against its baselines:
+the scikit-criteria pipeline for the same method, and the "floor", the cheapest numpy
+computation any ranking must do (one weighted pass over the matrix plus one sort; for
+SMAA one matrix product of all weight samples plus one sort per sample). Absolute times
+drift on shared machines; the ratios are what the targets are about.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Row:
+    case: str
+    seconds: float
+    peak_mb: float
+    ratio: str
+    target: str
+    met: bool | None
+
+    def line(self) -> str:
+        status = {True: "met", False: "MISSED", None: "-"}[self.met]
+        return (
+            f"{self.case:<48} {self.seconds * 1e3:>10.2f} ms {self.peak_mb:>9.1f} MB  "
+            f"{self.ratio:<34} {self.target:<30} {status}"
+        )
+
+
+def median_time(fn: Callable[[], Any], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_mb(fn: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def random_frame(
+    m: int, n: int, seed: int = 0
+) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
+    rng = np.random.default_rng(seed)
+    cols = [f"c{j}" for j in range(n)]
+    frame = pd.DataFrame(rng.uniform(1.0, 100.0, (m, n)), columns=cols)
+    objectives = {c: ("max" if j % 2 else "min") for j, c in enumerate(cols)}
+    weights = {c: float(rng.uniform(0.1, 1.0)) for c in cols}
+    return frame, objectives, weights
+
+
+def bench_rerank(rows: list[Row], repeats: int) -> None:
+    from siteselect.methods import prepare_problem, rank_matrix
+
+    frame, objectives, weights = random_frame(50, 15)
+    rng = np.random.default_rng(1)
+    samples = rng.dirichlet(np.ones(15), 64)
+    rank_matrix(frame, objectives, weights, "topsis", engine="skcriteria")  # import once
+    for method in ("topsis", "wsm", "vikor"):
+        prepared = prepare_problem(frame, objectives, method)
+
+        def ours(prepared: Any = prepared) -> None:
+            for w in samples:
+                prepared.rank(w)
+
+        def reference(method: str = method) -> None:
+            for w in samples[:16]:
+                rank_matrix(
+                    frame,
+                    objectives,
+                    dict(zip(frame.columns, w, strict=True)),
+                    method,
+                    engine="skcriteria",
+                )
+
+        t_ours = median_time(ours, repeats) / len(samples)
+        t_ref = median_time(reference, max(1, repeats // 2)) / 16
+        same = all(
+            (
+                prepared.rank(w)[1]
+                == rank_matrix(
+                    frame,
+                    objectives,
+                    dict(zip(frame.columns, w, strict=True)),
+                    method,
+                    engine="skcriteria",
+                )["rank"].to_numpy()
+            ).all()
+            for w in samples[:8]
+        )
+        speedup = t_ref / t_ours
+        rows.append(
+            Row(
+                f"re-rank 50×15 {method} (per weight change)",
+                t_ours,
+                peak_mb(lambda p=prepared: p.rank(samples[0])),
+                f"{speedup:,.0f}× faster than scikit-criteria",
+                "≥ 20× and identical ranks",
+                speedup >= 20 and same,
+            )
+        )
+
+
+def bench_large(rows: list[Row], m: int, repeats: int) -> None:
+    from siteselect.methods import rank_matrix
+
+    frame, objectives, weights = random_frame(m, 20, seed=2)
+    X = frame.to_numpy()
+    w = np.array(list(weights.values()))
+    matrix_mb = X.nbytes / 2**20
+
+    def floor() -> None:
+        scores = X @ w
+        np.argsort(-scores)
+
+    t_floor = median_time(floor, repeats)
+    rows.append(
+        Row(f"floor {m:,}×20 (X @ w + one sort)", t_floor, peak_mb(floor), "baseline", "", None)
+    )
+    for method in ("wsm", "topsis"):
+
+        def ours(method: str = method) -> None:
+            rank_matrix(frame, objectives, weights, method)
+
+        t = median_time(ours, repeats)
+        peak = peak_mb(ours)
+        ratio = t / t_floor
+        rows.append(
+            Row(
+                f"rank_matrix {m:,}×20 {method}",
+                t,
+                peak,
+                f"{ratio:.2f}× floor; memory {peak / matrix_mb:.2f}× matrix",
+                "≤ 4× floor, memory ≤ 3× matrix",
+                ratio <= 4 and peak <= 3 * matrix_mb,
+            )
+        )
+
+
+def bench_smaa(rows: list[Row], samples: int, repeats: int) -> None:
+    try:
+        from siteselect.robustness import smaa
+    except ImportError:
+        rows.append(Row("smaa (siteselect.robustness missing)", 0, 0, "-", "", False))
+        return
+    from siteselect.methods import benefit_scaled, dense_rank, rank_matrix
+
+    frame, objectives, _ = random_frame(50, 15, seed=3)
+    X = frame.to_numpy()
+    sense = np.array([1.0 if objectives[c] == "max" else -1.0 for c in frame.columns])
+    R = benefit_scaled(X, sense)
+    rng = np.random.default_rng(0)
+
+    def floor() -> None:
+        W = rng.dirichlet(np.ones(15), samples)
+        dense_rank(W @ R.T)
+
+    def ours() -> None:
+        smaa(frame, objectives, samples=samples, method="wsm", seed=0)
+
+    def loop_reference() -> None:
+        for w in rng.dirichlet(np.ones(15), 20):
+            rank_matrix(
+                frame,
+                objectives,
+                dict(zip(frame.columns, w, strict=True)),
+                "wsm",
+                engine="skcriteria",
+            )
+
+    t_floor = median_time(floor, repeats)
+    t_ours = median_time(ours, repeats)
+    t_loop = median_time(loop_reference, 1) / 20 * samples
+    rows.append(
+        Row(f"smaa floor {samples:,} samples 50×15", t_floor, peak_mb(floor), "baseline", "", None)
+    )
+    rows.append(
+        Row(
+            f"smaa wsm {samples:,} samples 50×15",
+            t_ours,
+            peak_mb(ours),
+            f"{t_ours / t_floor:.2f}× floor; {t_loop / t_ours:,.0f}× faster than loop",
+            "≤ 3× floor, ≥ 1,000× loop",
+            t_ours / t_floor <= 3 and t_loop / t_ours >= 1000,
+        )
+    )
+    rows.append(
+        Row(
+            "   samples per second",
+            t_ours,
+            0,
+            f"{samples / t_ours:,.0f}/s vs loop {samples / t_loop:,.0f}/s",
+            "",
+            None,
+        )
+    )
+
+
+def _import_time(code: str, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        times.append(float(proc.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def bench_imports(rows: list[Row], repeats: int) -> None:
+    base = _import_time("import streamlit", repeats)
+    app = _import_time(
+        "import streamlit, streamlit_folium, siteselect, siteselect.maps, siteselect.views, "
+        "siteselect.export, siteselect.catalog, siteselect.ranking",
+        repeats,
+    )
+    rows.append(Row("cold import: streamlit alone", base, 0, "baseline", "", None))
+    rows.append(
+        Row(
+            "cold import: app modules (incl. streamlit)",
+            app,
+            0,
+            f"{app / base:.2f}× streamlit",
+            "≤ 2× streamlit",
+            app / base <= 2,
+        )
+    )
+
+
+def bench_geo(rows: list[Row], n_sites: int, repeats: int) -> None:
+    import geopandas as gpd
+
+    from siteselect import geo
+
+    rng = np.random.default_rng(4)
+    lon = rng.uniform(-118, -86, n_sites)
+    lat = rng.uniform(15, 33, n_sites)
+    sites = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+
+    def nearest() -> None:
+        geo.nearest_port(sites)
+
+    def brute() -> None:
+        geo.nearest_port(sites, brute_force=True)
+
+    t_idx = median_time(nearest, repeats)
+    t_bf = median_time(brute, max(1, repeats // 2))
+    rows.append(
+        Row(
+            f"nearest port, {n_sites:,} sites (k-d tree)",
+            t_idx,
+            peak_mb(nearest),
+            f"{t_bf / t_idx:.1f}× faster than brute force",
+            "spatial index",
+            t_bf > t_idx,
+        )
+    )
+    codes, _ = geo.nearest_port(sites)
+    sites["gateway_port"] = codes.to_numpy()
+    geo.sea_route_km.cache_clear()
+
+    def sea() -> None:
+        geo.sea_distance_km(sites)
+
+    t_sea = median_time(sea, 1)
+    info = geo.sea_route_km.cache_info()
+    ports = sites["gateway_port"].nunique()
+    rows.append(
+        Row(
+            f"sea distance, {n_sites:,} sites",
+            t_sea,
+            0,
+            f"{info.misses} routes for {ports} ports",
+            "one route per port",
+            info.misses == ports,
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke check)")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else 7
+    m = 100_000 if args.quick else 1_000_000
+    rows: list[Row] = []
+    bench_rerank(rows, repeats)
+    bench_large(rows, m, repeats)
+    bench_smaa(rows, 2_000 if args.quick else 10_000, repeats)
+    bench_imports(rows, 3 if args.quick else 5)
+    bench_geo(rows, 1_000 if args.quick else 10_000, repeats)
+    print(f"{'case':<48} {'median':>13} {'peak mem':>12}  {'ratio':<34} {'target':<30} status")
+    for row in rows:
+        print(row.line())
+    missed = [r.case for r in rows if r.met is False]
+    print(
+        f"\n{len([r for r in rows if r.met])} targets met, {len(missed)} missed"
+        + (": " + "; ".join(missed) if missed else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
