@@ -127,6 +127,32 @@ def bench_rerank(rows: list[Row], repeats: int) -> None:
         )
 
 
+def bench_app_weight_change(rows: list[Row], repeats: int) -> None:
+    """What one weight change costs the app server-side (geography and table cached)."""
+    from siteselect.ranking import default_catalog, default_criteria, evaluate
+    from siteselect.table import decision_table
+
+    catalog, cset = default_catalog(), default_criteria()
+    table = decision_table(catalog, cset, "ems")
+
+    def change(weight: list[float] = [1.0]) -> None:  # noqa: B006
+        weight[0] = 3.0 - weight[0]
+        evaluate(catalog, cset, sector="ems", weights={"labour_cost": weight[0]}, table=table)
+
+    t = median_time(change, repeats * 3)
+    t_table = median_time(lambda: decision_table(catalog, cset, "ems"), repeats)
+    rows.append(
+        Row(
+            f"app weight change: evaluate(), {len(catalog.sites)} sites, cached table",
+            t,
+            peak_mb(change),
+            f"table build alone {t_table * 1e3:.1f} ms",
+            "",
+            None,
+        )
+    )
+
+
 def bench_large(rows: list[Row], m: int, repeats: int) -> None:
     from siteselect.methods import rank_matrix
 
@@ -341,6 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     m = 100_000 if args.quick else 1_000_000
     rows: list[Row] = []
     bench_rerank(rows, repeats)
+    bench_app_weight_change(rows, repeats)
     bench_large(rows, m, repeats)
     bench_smaa(rows, 2_000 if args.quick else 10_000, repeats)
     bench_imports(rows, 3 if args.quick else 5)
