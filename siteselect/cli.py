@@ -171,6 +171,31 @@ def cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    from siteselect.stream import rank_csv
+
+    objectives = dict(args.objective)
+    weights = dict(args.weight) if args.weight else dict.fromkeys(objectives, 1.0)
+    result = rank_csv(
+        args.file,
+        objectives,
+        weights,
+        args.method,
+        id_column=args.id_column,
+        chunksize=args.chunksize,
+    )
+    result = result.sort_values("rank", kind="stable")
+    if args.top:
+        result = result.head(args.top)
+    frame = result.reset_index()
+    if args.out:
+        frame.to_csv(args.out, index=False)
+        print(f"wrote {args.out} ({len(frame)} rows)")
+    else:
+        _emit(frame, args.format, sys.stdout)
+    return 0
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
     from siteselect.ranking import default_catalog
 
@@ -255,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = [
         ("rank", "rank the candidate sites", cmd_rank),
         ("map", "write the ranked sites as a standalone HTML map", cmd_map),
+        ("screen", "rank a large candidate file (CSV) in chunks, two passes", cmd_screen),
         ("sites", "list the bundled candidate sites", cmd_sites),
         ("criteria", "list the criteria", cmd_criteria),
         ("sectors", "list the target sectors", cmd_sectors),
@@ -264,6 +290,29 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name in ("rank", "map"):
             _add_rank_options(p)
+        if name == "screen":
+            p.add_argument("file", type=Path, help="CSV with one column per criterion")
+            p.add_argument(
+                "--objective",
+                action="append",
+                type=_weight,
+                required=True,
+                metavar="COLUMN=max|min",
+                help="a criterion column; repeatable",
+            )
+            p.add_argument(
+                "--weight",
+                action="append",
+                type=_weight,
+                default=[],
+                metavar="COLUMN=VALUE",
+                help="default: equal weights",
+            )
+            p.add_argument("--method", default="wsm", help="wsm, wpm, topsis or vikor")
+            p.add_argument("--id-column", help="column that names each row")
+            p.add_argument("--chunksize", type=int, default=200_000)
+            p.add_argument("--top", type=int, help="print only the best N rows")
+            p.add_argument("--out", type=Path, help="write all results to this CSV")
         if name == "map":
             p.add_argument(
                 "--out",

@@ -183,3 +183,29 @@ def test_console_script_runs_as_a_process():
     assert proc.returncode == 2
     assert proc.stderr.startswith("siteselect: error: unknown sector 'nope'")
     assert "Traceback" not in proc.stderr
+
+
+def test_screen_ranks_a_large_file_in_chunks(capsys, tmp_path):
+    path = tmp_path / "grid.csv"
+    path.write_text("id,x,y\na,1,5\nb,3,1\nc,2,2\n", encoding="utf-8")
+    code, out, _ = run(
+        capsys,
+        "screen",
+        str(path),
+        "--objective",
+        "x=max",
+        "--objective",
+        "y=min",
+        "--id-column",
+        "id",
+        "--chunksize",
+        "1",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == ["b", "c", "a"]
+    code, _, err = run(capsys, "screen", str(path), "--objective", "x=up")
+    assert code == 2
+    assert "objectives must be 'max' or 'min'" in err
