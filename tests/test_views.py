@@ -91,9 +91,12 @@ def test_geojson_export_has_scores_and_points(result, tiny):
 def test_decision_record_is_self_contained_and_escaped(result, tiny):
     from siteselect.report import decision_record
 
-    record = decision_record(result, tiny.sites,
-                             meta={"Scenario": "<script>alert(1)</script>"},
-                             elicitation={"note": "<img src=x onerror=alert(2)>"})
+    record = decision_record(
+        result,
+        tiny.sites,
+        meta={"Scenario": "<script>alert(1)</script>"},
+        elicitation={"note": "<img src=x onerror=alert(2)>"},
+    )
     assert "<script>alert(1)</script>" not in record
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in record
     assert "<img src=x" not in record

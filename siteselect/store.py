@@ -1,0 +1,1060 @@
+"""Saved scenarios: a user's settings, uploaded sites and elicitation, kept to reopen the same.
+
+A :class:`Scenario` is a frozen record validated when it is built. A
+:class:`ScenarioStore` keeps scenarios with SQLAlchemy Core in SQLite (one file in the
+user's data directory) or in PostgreSQL, chosen by the ``SITESELECT_DB`` environment
+variable (a file path or a SQLAlchemy URL such as ``postgresql+psycopg://host/db``).
+
+Nothing is lost:
+
+- every save, update, delete and import is one transaction that writes the scenario row,
+  its uploaded files and its audit row together, or nothing;
+- a save never overwrites a row: ``overwrite=True`` retires the live version and adds a
+  new one, and ``delete`` retires it, so every version stays in ``scenarios`` and every
+  change in ``audit``;
+- SQLite runs in WAL mode with ``synchronous=FULL`` (each commit is fsynced, so a
+  committed save survives a power cut, not only a crash; NORMAL could lose the last
+  commits), ``busy_timeout`` (concurrent writers wait instead of failing) and foreign
+  keys on; writes begin with ``BEGIN IMMEDIATE`` so two processes never deadlock on a
+  lock upgrade.
+
+The schema is versioned (table ``schema_version``); :data:`MIGRATIONS` are applied in
+order when a store opens, all in one transaction. Scenario names are user text: stored
+and compared verbatim (case-sensitive, no Unicode normalisation), never interpreted; only
+control characters, unpaired surrogates and over-long names are refused.
+
+>>> store = ScenarioStore("sqlite://")  # in memory, for the example
+>>> saved = store.save(
+...     Scenario("Base case", "ems", "investor", {"labour_cost": 2.0}, "topsis", {}, "worst")
+... )
+>>> store.load("Base case") == saved
+True
+>>> store.close()
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import hashlib
+import json
+import math
+import os
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+import platformdirs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from siteselect.errors import DataError, Problem, SiteSelectError, UnknownNameError
+
+DB_ENV = "SITESELECT_DB"
+FORMAT = "siteselect-scenario"
+FORMAT_VERSION = 1
+"""Version of the JSON exchange format (``schema_version`` in an exported document)."""
+
+BUSY_TIMEOUT_MS = 30_000
+MAX_NAME = 200
+MAX_ID = 100
+MAX_COMMENT = 5_000
+MAX_FILENAME = 255
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # decoded, all files together (as catalog uploads)
+MAX_ELICITATION_CHARS = 1_000_000
+MAX_JSON_CHARS = 32 * 1024 * 1024
+ACTIONS = ("save", "update", "delete", "import")
+LIST_COLUMNS = ["name", "sector", "profile", "method", "author_role", "created_at", "comment"]
+AUDIT_COLUMNS = ["at", "action", "name", "author_role", "scenario_id", "payload"]
+RESERVED_PARAMS = frozenset(
+    {"catalog", "criteria", "sector", "profile", "weights", "method", "missing", "table"}
+)
+"""Keyword names of :func:`siteselect.ranking.evaluate` that a method parameter may not take."""
+BACKENDS = ("sqlite", "postgresql")
+
+
+class FrozenMap(Mapping[str, Any]):
+    """A read-only, hashable, picklable mapping: safe to share between app sessions."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return FrozenMap({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    """Plain JSON-ready data (dicts and lists) from frozen data."""
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_thaw(v) for v in value]
+    return value
+
+
+def now_utc() -> str:
+    """The current time as ISO-8601 UTC with microseconds (the store's timestamp format)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class _Checker:
+    """Collects the problems of one scenario, each naming its field."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def add(self, name: str, message: str) -> None:
+        self.problems.append(Problem(self.source, None, name, message))
+
+    def text(
+        self,
+        name: str,
+        value: Any,
+        limit: int,
+        *,
+        required: bool = True,
+        multiline: bool = False,
+    ) -> str:
+        if not isinstance(value, str):
+            self.add(name, f"must be text; got {type(value).__name__}")
+            return ""
+        if required and not value.strip():
+            self.add(name, "must not be empty")
+        if len(value) > limit:
+            self.add(name, f"is {len(value)} characters long; at most {limit} are allowed")
+        allowed = "\n\r\t" if multiline else ""
+        bad = sorted(
+            {f"U+{ord(c):04X}" for c in value if unicodedata.category(c) == "Cc"}
+            - {f"U+{ord(c):04X}" for c in allowed}
+        )
+        if bad:
+            self.add(name, f"contains control characters ({', '.join(bad)})")
+        if not _utf8(value):
+            self.add(name, "contains unpaired surrogates (not valid Unicode text)")
+        return value
+
+    def json_value(self, name: str, value: Any, depth: int = 0) -> Any:
+        """``value`` if it is JSON data (finite numbers, text without NUL, str keys)."""
+        if depth > 32:
+            self.add(name, "is nested too deeply")
+        elif value is None or isinstance(value, bool | int):
+            return value
+        elif isinstance(value, float):
+            if math.isfinite(value):
+                return value
+            self.add(name, f"must be a finite number; got {value}")
+        elif isinstance(value, str):
+            if "\x00" not in value and _utf8(value):
+                return value
+            self.add(name, "contains a NUL character or unpaired surrogates")
+        elif isinstance(value, Mapping):
+            out = {}
+            for key, item in value.items():
+                if not isinstance(key, str) or "\x00" in key or not _utf8(key):
+                    self.add(name, f"has a key that is not valid text: {key!r}")
+                    continue
+                out[key] = self.json_value(f"{name}.{key}", item, depth + 1)
+            return out
+        elif isinstance(value, list | tuple):
+            return [self.json_value(f"{name}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+        else:
+            self.add(name, f"must be JSON data (text, number, list, mapping); got {value!r}")
+        return None
+
+    def mapping(self, name: str, value: Any) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            self.add(name, f"must be a mapping; got {type(value).__name__}")
+            return {}
+        return value
+
+
+def _clean(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate scenario fields; return them in canonical frozen form, and the problems."""
+    check = _Checker(source)
+    out: dict[str, Any] = {
+        "name": check.text("name", data["name"], MAX_NAME),
+        "sector": check.text("sector", data["sector"], MAX_ID),
+        "profile": check.text("profile", data["profile"], MAX_ID),
+        "method": check.text("method", data["method"], MAX_ID),
+        "missing": check.text("missing", data["missing"], MAX_ID),
+        "data_version": check.text("data_version", data["data_version"], MAX_ID, required=False),
+        "author_role": check.text("author_role", data["author_role"], MAX_ID, required=False),
+        "comment": check.text(
+            "comment", data["comment"], MAX_COMMENT, required=False, multiline=True
+        ),
+    }
+    weights = {}
+    for key, value in check.mapping("weights", data["weights"]).items():
+        label = f"weights.{key}"
+        if not isinstance(key, str):
+            check.add("weights", f"has a non-text key {key!r}")
+            continue
+        check.text(label, key, MAX_ID)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            check.add(label, f"must be a number; got {value!r}")
+        elif not math.isfinite(value) or value < 0:
+            check.add(label, f"must be a finite, non-negative number; got {value}")
+        else:
+            weights[key] = float(value)
+    out["weights"] = FrozenMap(weights)
+    params = check.mapping("params", data["params"])
+    clash = sorted(k for k in params if k in RESERVED_PARAMS)
+    if clash:
+        check.add("params", f"uses reserved names {', '.join(clash)}")
+    out["params"] = _freeze(check.json_value("params", params))
+    elicitation = check.json_value(
+        "elicitation", check.mapping("elicitation", data["elicitation"])
+    )
+    if len(json.dumps(elicitation, ensure_ascii=False)) > MAX_ELICITATION_CHARS:
+        check.add("elicitation", f"is larger than {MAX_ELICITATION_CHARS} characters as JSON")
+    out["elicitation"] = _freeze(elicitation)
+    out["uploaded_sites"] = _clean_uploads(check, data["uploaded_sites"])
+    out["created_at"] = _clean_time(check, data["created_at"])
+    ident = data["id"]
+    if ident is not None and (isinstance(ident, bool) or not isinstance(ident, int) or ident < 1):
+        check.add("id", f"must be a positive whole number or None; got {ident!r}")
+    out["id"] = ident
+    return out, check.problems
+
+
+def _clean_uploads(check: _Checker, value: Any) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+        check.add("uploaded_sites", "must be a list of [filename, base64 text] pairs")
+        return ()
+    out: list[tuple[str, str]] = []
+    total = 0
+    seen: set[str] = set()
+    for i, item in enumerate(value):
+        label = f"uploaded_sites[{i}]"
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            check.add(label, "must be a [filename, base64 text] pair")
+            continue
+        filename = check.text(f"{label}.filename", item[0], MAX_FILENAME)
+        content = item[1]
+        if filename in seen:
+            check.add(f"{label}.filename", f"{filename!r} is listed twice")
+        seen.add(filename)
+        if not isinstance(content, str):
+            check.add(f"{label}.content", f"must be base64 text; got {type(content).__name__}")
+            continue
+        try:
+            total += len(base64.b64decode(content, validate=True))
+        except (binascii.Error, ValueError):
+            check.add(f"{label}.content", "is not valid base64")
+            continue
+        out.append((filename, content))
+    if total > MAX_UPLOAD_BYTES:
+        check.add("uploaded_sites", f"holds {total} bytes; at most {MAX_UPLOAD_BYTES} are allowed")
+    return tuple(out)
+
+
+def _clean_time(check: _Checker, value: Any) -> str:
+    if value == "":
+        return ""
+    if not isinstance(value, str):
+        check.add("created_at", f"must be ISO-8601 text; got {type(value).__name__}")
+        return ""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        check.add("created_at", f"is not an ISO-8601 time: {value!r}")
+        return ""
+    if moment.utcoffset() is None:
+        check.add("created_at", f"must give its UTC offset (e.g. +00:00 or Z): {value!r}")
+        return ""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A saved analysis: everything needed to reopen it and rank the same way.
+
+    ``weights`` are :func:`siteselect.ranking.evaluate` overrides (group or criterion id →
+    weight); ``params`` the method's parameters; ``missing`` the missing-value policy;
+    ``uploaded_sites`` the user's uploaded files as (filename, base64 text);
+    ``data_version`` the catalogue version hash it was made with; ``elicitation`` how the
+    weights were obtained (e.g. AHP judgements per stakeholder and the aggregation used),
+    as JSON data. ``created_at`` (ISO-8601 UTC) and ``id`` are set by the store.
+
+    Sector, profile, method and policy names are checked when the scenario is evaluated,
+    not here, so a scenario saved under older criteria still opens. Mappings and lists are
+    frozen on construction (so a scenario can be cached and shared).
+
+    Raises
+    ------
+    DataError
+        Naming every field that is missing, too long, of the wrong type or not JSON data.
+    """
+
+    name: str
+    sector: str
+    profile: str
+    weights: Mapping[str, float]
+    method: str
+    params: Mapping[str, Any]
+    missing: str
+    uploaded_sites: tuple[tuple[str, str], ...] = ()
+    data_version: str = ""
+    author_role: str = ""
+    comment: str = ""
+    elicitation: Mapping[str, Any] = field(default_factory=FrozenMap)
+    created_at: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        values, problems = _clean(
+            {f.name: getattr(self, f.name) for f in fields(self)}, "scenario"
+        )
+        if problems:
+            raise DataError(problems)
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        """The uploaded files as (filename, bytes), e.g. for ``catalog.sites_from_file``."""
+        return [(name, base64.b64decode(text)) for name, text in self.uploaded_sites]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain JSON data, without the store's ``id``."""
+        return {f.name: _thaw(getattr(self, f.name)) for f in fields(self) if f.name != "id"}
+
+
+SCENARIO_FIELDS = tuple(f.name for f in fields(Scenario) if f.name != "id")
+
+
+def scenario_to_json(scenario: Scenario) -> str:
+    """The exchange document: ``{"format", "schema_version", "scenario"}`` as JSON text."""
+    document = {"format": FORMAT, "schema_version": FORMAT_VERSION, "scenario": scenario.to_dict()}
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    dup = sorted({k for k in keys if keys.count(k) > 1})
+    if dup:
+        raise ValueError(f"duplicate key(s) {', '.join(map(repr, dup))}")
+    return dict(pairs)
+
+
+_PLACEHOLDERS: dict[str, Any] = {
+    # valid stand-ins for missing fields, so the present ones are still checked
+    **dict.fromkeys(("name", "sector", "profile", "method", "missing"), "x"),
+    **dict.fromkeys(("data_version", "author_role", "comment", "created_at"), ""),
+    **{k: {} for k in ("weights", "params", "elicitation")},
+    "uploaded_sites": [],
+}
+
+
+def scenario_from_json(text: str | bytes) -> Scenario:
+    """Read an exchange document; every problem is reported before anything is used.
+
+    Raises
+    ------
+    SiteSelectError
+        For text that is not JSON, is not a scenario document, or was written by a newer
+        siteselect.
+    DataError
+        Naming every missing, extra or invalid field of the scenario.
+    """
+    source = "scenario JSON"
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise SiteSelectError(f"{source} is not UTF-8 text") from None
+    if not isinstance(text, str):
+        raise SiteSelectError(f"{source} must be text; got {type(text).__name__}")
+    if len(text) > MAX_JSON_CHARS:
+        raise SiteSelectError(f"{source} is larger than {MAX_JSON_CHARS} characters")
+    try:
+        document = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise SiteSelectError(
+            f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except (ValueError, RecursionError) as exc:
+        raise SiteSelectError(f"{source} is not valid: {exc}") from None
+    if not isinstance(document, dict):
+        raise SiteSelectError(f"{source} must be an object with format, schema_version, scenario")
+    if document.get("format") != FORMAT:
+        raise SiteSelectError(
+            f"not a siteselect scenario: field 'format' is {document.get('format')!r}, "
+            f"expected {FORMAT!r}"
+        )
+    version = document.get("schema_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SiteSelectError(
+            f"field 'schema_version' must be a whole number ≥ 1; got {version!r}"
+        )
+    if version > FORMAT_VERSION:
+        raise SiteSelectError(
+            f"this scenario was made by a newer siteselect (schema_version {version}); "
+            f"this one reads up to {FORMAT_VERSION}"
+        )
+    problems = [
+        Problem(source, None, key, "unexpected field")
+        for key in document
+        if key not in ("format", "schema_version", "scenario")
+    ]
+    body = document.get("scenario")
+    if not isinstance(body, dict):
+        problems.append(Problem(source, None, "scenario", "must be an object"))
+        raise DataError(problems)
+    problems += [Problem(source, None, k, "missing") for k in SCENARIO_FIELDS if k not in body]
+    problems += [
+        Problem(source, None, k, "unexpected field") for k in body if k not in SCENARIO_FIELDS
+    ]
+    given = {k: v for k, v in body.items() if k in SCENARIO_FIELDS}
+    values, found = _clean({**_PLACEHOLDERS, **given, "id": None}, source)
+    problems += found
+    if problems:
+        raise DataError(problems)
+    return Scenario(**values)
+
+
+@dataclass(frozen=True)
+class ScenarioDiff:
+    """What differs between two scenarios' settings, each as (value in a, value in b).
+
+    ``weights`` maps each override that differs to (a, b), ``None`` where a side has no
+    override; ``settings`` covers sector, profile, method, params, missing and
+    data_version; uploaded files are compared by name and content.
+    """
+
+    settings: Mapping[str, tuple[Any, Any]]
+    weights: Mapping[str, tuple[float | None, float | None]]
+    sites_added: tuple[str, ...]
+    sites_removed: tuple[str, ...]
+    sites_changed: tuple[str, ...]
+    elicitation_changed: bool
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.settings
+            or self.weights
+            or self.sites_added
+            or self.sites_removed
+            or self.sites_changed
+            or self.elicitation_changed
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON data (for the audit trail or an API)."""
+        return {
+            "settings": {k: _thaw(list(v)) for k, v in self.settings.items()},
+            "weights": {k: list(v) for k, v in self.weights.items()},
+            "sites_added": list(self.sites_added),
+            "sites_removed": list(self.sites_removed),
+            "sites_changed": list(self.sites_changed),
+            "elicitation_changed": self.elicitation_changed,
+        }
+
+    def lines(self) -> list[str]:
+        """One readable line per difference."""
+        out = [f"{k}: {_show(a)} → {_show(b)}" for k, (a, b) in self.settings.items()]
+        out += [f"weight of {k}: {_show(a)} → {_show(b)}" for k, (a, b) in self.weights.items()]
+        out += [f"site file added: {n}" for n in self.sites_added]
+        out += [f"site file removed: {n}" for n in self.sites_removed]
+        out += [f"site file changed: {n}" for n in self.sites_changed]
+        if self.elicitation_changed:
+            out.append("elicitation (how the weights were obtained) changed")
+        return out
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, Mapping | tuple):
+        return json.dumps(_thaw(value), ensure_ascii=False, sort_keys=True)
+    return f"{value!r}" if isinstance(value, str) else f"{value:g}"
+
+
+def compare(a: Scenario, b: Scenario) -> ScenarioDiff:
+    """The settings that differ between ``a`` and ``b`` (names and comments are ignored).
+
+    Examples
+    --------
+    >>> a = Scenario("A", "ems", "investor", {"tax": 1.0}, "topsis", {}, "worst")
+    >>> compare(a, replace(a, name="B", method="vikor", weights={"tax": 2.0})).lines()
+    ["method: 'topsis' → 'vikor'", 'weight of tax: 1 → 2']
+    """
+    settings = {
+        key: (getattr(a, key), getattr(b, key))
+        for key in ("sector", "profile", "method", "params", "missing", "data_version")
+        if getattr(a, key) != getattr(b, key)
+    }
+    keys = [*a.weights, *(k for k in b.weights if k not in a.weights)]
+    weights = {
+        k: (a.weights.get(k), b.weights.get(k))
+        for k in keys
+        if a.weights.get(k) != b.weights.get(k)
+    }
+    files_a, files_b = dict(a.uploaded_sites), dict(b.uploaded_sites)
+    return ScenarioDiff(
+        settings=FrozenMap(settings),
+        weights=FrozenMap(weights),
+        sites_added=tuple(n for n in files_b if n not in files_a),
+        sites_removed=tuple(n for n in files_a if n not in files_b),
+        sites_changed=tuple(n for n in files_a if n in files_b and files_a[n] != files_b[n]),
+        elicitation_changed=a.elicitation != b.elicitation,
+    )
+
+
+def scenario_evaluate_kwargs(scenario: Scenario) -> dict[str, Any]:
+    """Keyword arguments for :func:`siteselect.ranking.evaluate` that reproduce ``scenario``.
+
+    The catalogue is not included: build it from the bundled data plus
+    :meth:`Scenario.uploads`, and compare its ``version`` with ``scenario.data_version``.
+
+    >>> s = Scenario("A", "ems", "investor", {"tax": 1.0}, "vikor", {"v": 0.3}, "mean")
+    >>> scenario_evaluate_kwargs(s)
+    {'sector': 'ems', 'profile': 'investor', 'weights': {'tax': 1.0}, 'method': 'vikor', \
+'missing': 'mean', 'v': 0.3}
+    """
+    return {
+        "sector": scenario.sector,
+        "profile": scenario.profile,
+        "weights": dict(scenario.weights),
+        "method": scenario.method,
+        "missing": scenario.missing,
+        **_thaw(scenario.params),
+    }
+
+
+def _tables_v1(metadata: sa.MetaData) -> None:
+    """Schema version 1. Frozen: later versions add migrations, never edit this."""
+    sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+    scenarios = sa.Table(
+        "scenarios",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("sector", sa.Text, nullable=False),
+        sa.Column("profile", sa.Text, nullable=False),
+        sa.Column("method", sa.Text, nullable=False),
+        sa.Column("missing", sa.Text, nullable=False),
+        sa.Column("weights", sa.Text, nullable=False),
+        sa.Column("params", sa.Text, nullable=False),
+        sa.Column("elicitation", sa.Text, nullable=False),
+        sa.Column("data_version", sa.Text, nullable=False),
+        sa.Column("author_role", sa.Text, nullable=False),
+        sa.Column("comment", sa.Text, nullable=False),
+        sa.Column("created_at", sa.Text, nullable=False),
+        sa.Column("retired_at", sa.Text, nullable=True),
+        sa.UniqueConstraint("name", "version", name="uq_scenarios_name_version"),
+        sqlite_autoincrement=True,
+    )
+    live = scenarios.c.retired_at.is_(None)
+    sa.Index(
+        "uq_scenarios_live_name",
+        scenarios.c.name,
+        unique=True,
+        sqlite_where=live,
+        postgresql_where=live,
+    )
+    sa.Table(
+        "uploads",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("scenario_id", sa.ForeignKey("scenarios.id"), nullable=False, index=True),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("filename", sa.Text, nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
+        sa.UniqueConstraint("scenario_id", "position", name="uq_uploads_position"),
+    )
+    sa.Table(
+        "audit",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("at", sa.Text, nullable=False),
+        sa.Column("action", sa.Text, nullable=False),
+        sa.Column("scenario_name", sa.Text, nullable=False, index=True),
+        sa.Column("scenario_id", sa.ForeignKey("scenarios.id"), nullable=True),
+        sa.Column("author_role", sa.Text, nullable=False),
+        sa.Column("payload", sa.Text, nullable=False),
+        sa.CheckConstraint(
+            "action IN ({})".format(", ".join(f"'{a}'" for a in ACTIONS)), name="ck_audit_action"
+        ),
+        sqlite_autoincrement=True,
+    )
+
+
+def _migrate_to_1(conn: Connection) -> None:
+    metadata = sa.MetaData()
+    _tables_v1(metadata)
+    clash = [t for t in metadata.tables if sa.inspect(conn).has_table(t)]
+    if clash:
+        raise SiteSelectError(
+            f"the database already has table(s) {', '.join(clash)} that siteselect did not "
+            "create; use another database for scenarios"
+        )
+    metadata.create_all(conn, checkfirst=False)
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migrate_to_1,)
+"""``MIGRATIONS[i]`` takes a database from schema version ``i`` to ``i + 1``."""
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_METADATA = sa.MetaData()
+_tables_v1(_METADATA)  # the current schema (version 1)
+VERSION_TABLE = _METADATA.tables["schema_version"]
+SCENARIOS = _METADATA.tables["scenarios"]
+UPLOADS = _METADATA.tables["uploads"]
+AUDIT = _METADATA.tables["audit"]
+_WRITE = "siteselect_write"
+
+
+def database_url(url: str | os.PathLike[str] | None = None) -> sa.URL:
+    """The database to use: ``url``, else ``$SITESELECT_DB``, else the user's data folder.
+
+    A value containing ``://`` is a SQLAlchemy URL; anything else is a SQLite file path.
+    """
+    raw = url if url is not None else (os.environ.get(DB_ENV) or None)
+    if raw is None:
+        folder = Path(platformdirs.user_data_dir("siteselect"))
+        folder.mkdir(parents=True, exist_ok=True)
+        return sa.URL.create("sqlite", database=str(folder / "scenarios.sqlite"))
+    text = os.fspath(raw)
+    if "://" in text:
+        try:
+            parsed = sa.make_url(text)
+        except (sa.exc.ArgumentError, ValueError):
+            raise SiteSelectError(
+                "not a valid database URL (expected e.g. postgresql+psycopg://user@host/db "
+                "or a file path)"
+            ) from None
+        if parsed.get_backend_name() not in BACKENDS:
+            raise UnknownNameError("database backend", parsed.get_backend_name(), BACKENDS)
+        return parsed
+    path = Path(text).expanduser()
+    if not path.parent.is_dir():
+        raise SiteSelectError(f"folder for the scenario database does not exist: {path.parent}")
+    return sa.URL.create("sqlite", database=str(path.resolve()))
+
+
+def _engine(url: sa.URL) -> Engine:
+    engine = sa.create_engine(url)
+    if url.get_backend_name() != "sqlite":
+        return engine
+    in_memory = url.database in (None, "", ":memory:")
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy emits BEGIN itself (below); pysqlite's own transaction handling is off
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _schema_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    value = conn.execute(sa.select(sa.func.max(VERSION_TABLE.c.version))).scalar()
+    return int(value or 0)
+
+
+def _check_version(found: int, readable: int) -> None:
+    if found > readable:
+        raise SiteSelectError(
+            f"the scenario database was made by a newer siteselect (schema version {found}); "
+            f"this one reads up to {readable}"
+        )
+
+
+def _migrate(engine: Engine, migrations: Sequence[Callable[[Connection], None]]) -> int:
+    """Bring the database to ``len(migrations)``, all steps in one transaction."""
+    target = len(migrations)
+    with engine.connect() as conn, conn.begin():
+        found = _schema_version(conn)
+    _check_version(found, target)
+    if found == target:
+        return found
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            found = _schema_version(conn)  # again, now that we hold the write lock
+            _check_version(found, target)
+            for step in migrations[found:]:
+                step(conn)
+            conn.execute(sa.delete(VERSION_TABLE))
+            conn.execute(sa.insert(VERSION_TABLE).values(version=target))
+    return target
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(_thaw(value), ensure_ascii=False, allow_nan=False, sort_keys=True)
+
+
+def _upload_summary(scenario: Scenario) -> list[dict[str, Any]]:
+    return [
+        {"filename": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        for name, data in scenario.uploads()
+    ]
+
+
+class ScenarioStore:
+    """Saved scenarios in a SQL database, with versions and an audit trail.
+
+    Parameters
+    ----------
+    url
+        A SQLite file path or a SQLAlchemy URL (SQLite or PostgreSQL); default
+        ``$SITESELECT_DB``, else ``scenarios.sqlite`` in
+        ``platformdirs.user_data_dir("siteselect")``.
+
+    Raises
+    ------
+    SiteSelectError
+        If the database was made by a newer siteselect, or holds tables of the same names
+        that siteselect did not create.
+    """
+
+    def __init__(self, url: str | os.PathLike[str] | None = None) -> None:
+        self.url = database_url(url)
+        self._engine = _engine(self.url)
+        try:
+            self.schema_version = _migrate(self._engine, MIGRATIONS)
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    def __repr__(self) -> str:
+        return f"ScenarioStore({self.url.render_as_string(hide_password=True)!r})"
+
+    def __enter__(self) -> ScenarioStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        with self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    yield conn
+                    self._before_commit()
+        except sa.exc.IntegrityError as exc:
+            text = str(exc.orig)
+            if "uq_scenarios" not in text and "scenarios.name" not in text:
+                raise
+            raise SiteSelectError(
+                "another session saved a scenario of the same name at the same moment; "
+                "reload the list and try again"
+            ) from exc
+        except sa.exc.OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise SiteSelectError(
+                    f"the scenario database stayed locked by another process for "
+                    f"{BUSY_TIMEOUT_MS // 1000} s; try again"
+                ) from exc
+            raise
+
+    def _before_commit(self) -> None:
+        """Runs inside every write transaction, just before it commits (a seam for tests)."""
+
+    def _live(self, conn: Connection, name: str) -> sa.Row[Any] | None:
+        query = sa.select(SCENARIOS).where(
+            SCENARIOS.c.name == name, SCENARIOS.c.retired_at.is_(None)
+        )
+        return conn.execute(query).first()
+
+    def _unknown(self, conn: Connection, name: str) -> NoReturn:
+        names = list(
+            conn.execute(
+                sa.select(SCENARIOS.c.name).where(SCENARIOS.c.retired_at.is_(None))
+            ).scalars()
+        )
+        if len(names) <= 50:
+            raise UnknownNameError("scenario", name, names)
+        close = difflib.get_close_matches(str(name), names, n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise SiteSelectError(f"no saved scenario named {name!r} ({len(names)} saved){hint}")
+
+    def _scenario(self, conn: Connection, row: sa.Row[Any]) -> Scenario:
+        uploads = conn.execute(
+            sa.select(UPLOADS.c.filename, UPLOADS.c.content)
+            .where(UPLOADS.c.scenario_id == row.id)
+            .order_by(UPLOADS.c.position)
+        ).all()
+        return Scenario(
+            name=row.name,
+            sector=row.sector,
+            profile=row.profile,
+            weights=json.loads(row.weights),
+            method=row.method,
+            params=json.loads(row.params),
+            missing=row.missing,
+            uploaded_sites=tuple((u.filename, u.content) for u in uploads),
+            data_version=row.data_version,
+            author_role=row.author_role,
+            comment=row.comment,
+            elicitation=json.loads(row.elicitation),
+            created_at=row.created_at,
+            id=row.id,
+        )
+
+    def _store(
+        self, scenario: Scenario, *, overwrite: bool, action: str, created_at: str
+    ) -> Scenario:
+        if not isinstance(scenario, Scenario):
+            raise SiteSelectError(f"expected a Scenario; got {type(scenario).__name__}")
+        at = now_utc()
+        with self._writing() as conn:
+            live = self._live(conn, scenario.name)
+            if live is not None and not overwrite:
+                raise SiteSelectError(
+                    f"a scenario named {scenario.name!r} already exists; choose another name "
+                    "or confirm that it should be replaced (overwrite)"
+                )
+            latest = conn.execute(
+                sa.select(sa.func.max(SCENARIOS.c.version)).where(
+                    SCENARIOS.c.name == scenario.name
+                )
+            ).scalar()
+            version = int(latest or 0) + 1
+            previous = self._scenario(conn, live) if live is not None else None
+            if live is not None:
+                conn.execute(
+                    sa.update(SCENARIOS).where(SCENARIOS.c.id == live.id).values(retired_at=at)
+                )
+            inserted = conn.execute(
+                sa.insert(SCENARIOS).values(
+                    name=scenario.name,
+                    version=version,
+                    sector=scenario.sector,
+                    profile=scenario.profile,
+                    method=scenario.method,
+                    missing=scenario.missing,
+                    weights=_dumps(scenario.weights),
+                    params=_dumps(scenario.params),
+                    elicitation=_dumps(scenario.elicitation),
+                    data_version=scenario.data_version,
+                    author_role=scenario.author_role,
+                    comment=scenario.comment,
+                    created_at=created_at,
+                )
+            )
+            assert inserted.inserted_primary_key is not None
+            new_id = int(inserted.inserted_primary_key[0])
+            if scenario.uploaded_sites:
+                conn.execute(
+                    sa.insert(UPLOADS),
+                    [
+                        {"scenario_id": new_id, "position": i, "filename": f, "content": c}
+                        for i, (f, c) in enumerate(scenario.uploaded_sites)
+                    ],
+                )
+            saved = replace(scenario, id=new_id, created_at=created_at)
+            payload: dict[str, Any] = {"version": version}
+            if previous is None:
+                payload["scenario"] = {
+                    **saved.to_dict(),
+                    "uploaded_sites": _upload_summary(saved),
+                }
+            else:
+                payload["replaced_id"] = previous.id
+                payload["changes"] = compare(previous, saved).as_dict()
+            self._audit(
+                conn,
+                at=at,
+                action="update" if previous is not None and action == "save" else action,
+                name=scenario.name,
+                scenario_id=new_id,
+                author_role=scenario.author_role,
+                payload=payload,
+            )
+        return saved
+
+    def _audit(
+        self,
+        conn: Connection,
+        *,
+        at: str,
+        action: str,
+        name: str,
+        scenario_id: int,
+        author_role: str,
+        payload: Mapping[str, Any],
+    ) -> None:
+        conn.execute(
+            sa.insert(AUDIT).values(
+                at=at,
+                action=action,
+                scenario_name=name,
+                scenario_id=scenario_id,
+                author_role=author_role,
+                payload=_dumps(payload),
+            )
+        )
+
+    def save(self, scenario: Scenario, *, overwrite: bool = False) -> Scenario:
+        """Save ``scenario`` in one transaction; return it with ``id`` and ``created_at``.
+
+        Raises
+        ------
+        SiteSelectError
+            If a scenario of that name exists and ``overwrite`` is false. With
+            ``overwrite=True`` the old version is kept (retired) and the audit trail
+            records what changed.
+        """
+        return self._store(scenario, overwrite=overwrite, action="save", created_at=now_utc())
+
+    def load(self, name: str, *, version: int | None = None) -> Scenario:
+        """The live scenario called ``name`` (or an older ``version`` of it).
+
+        Raises
+        ------
+        UnknownNameError
+            Listing the saved names (or the closest ones when there are many).
+        """
+        with self._reading() as conn:
+            query = sa.select(SCENARIOS).where(SCENARIOS.c.name == name)
+            if version is None:
+                query = query.where(SCENARIOS.c.retired_at.is_(None))
+            else:
+                query = query.where(SCENARIOS.c.version == version)
+            row = conn.execute(query).first()
+            if row is None:
+                if version is not None and self._live(conn, name) is not None:
+                    raise SiteSelectError(f"scenario {name!r} has no version {version}")
+                self._unknown(conn, name)
+            return self._scenario(conn, row)
+
+    def list(self) -> pd.DataFrame:
+        """The live scenarios, newest first: name, sector, profile, method, author_role,
+        created_at, comment."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                sa.select(*(SCENARIOS.c[c] for c in LIST_COLUMNS))
+                .where(SCENARIOS.c.retired_at.is_(None))
+                .order_by(SCENARIOS.c.created_at.desc(), SCENARIOS.c.id.desc())
+            ).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=LIST_COLUMNS)
+
+    def delete(self, name: str, *, confirm: str, author_role: str = "") -> None:
+        """Delete the scenario ``name``; ``confirm`` must repeat the name exactly.
+
+        The rows are kept (retired) and the audit trail records who deleted it.
+        """
+        if confirm != name:
+            raise SiteSelectError(
+                f"not deleted: type the scenario's name exactly to confirm ({name!r}); "
+                f"got {confirm!r}"
+            )
+        at = now_utc()
+        with self._writing() as conn:
+            live = self._live(conn, name)
+            if live is None:
+                self._unknown(conn, name)
+            conn.execute(
+                sa.update(SCENARIOS).where(SCENARIOS.c.id == live.id).values(retired_at=at)
+            )
+            self._audit(
+                conn,
+                at=at,
+                action="delete",
+                name=name,
+                scenario_id=live.id,
+                author_role=author_role,
+                payload={"version": live.version},
+            )
+
+    def audit_trail(self, name: str | None = None) -> pd.DataFrame:
+        """Every change, oldest first: at, action, name, author_role, scenario_id, payload
+        (JSON text: the saved scenario, or what changed)."""
+        query = sa.select(
+            AUDIT.c.at,
+            AUDIT.c.action,
+            AUDIT.c.scenario_name,
+            AUDIT.c.author_role,
+            AUDIT.c.scenario_id,
+            AUDIT.c.payload,
+        ).order_by(AUDIT.c.id)
+        if name is not None:
+            query = query.where(AUDIT.c.scenario_name == name)
+        with self._reading() as conn:
+            rows = conn.execute(query).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=AUDIT_COLUMNS)
+
+    def export_json(self, name: str) -> str:
+        """The live scenario ``name`` as an exchange document (see :func:`scenario_to_json`)."""
+        return scenario_to_json(self.load(name))
+
+    def import_json(self, text: str | bytes, *, overwrite: bool = False) -> Scenario:
+        """Validate an exchange document completely, then save it (keeping its ``created_at``).
+
+        Nothing is written when the document has any problem or the name is taken and
+        ``overwrite`` is false.
+        """
+        scenario = scenario_from_json(text)
+        return self._store(
+            scenario,
+            overwrite=overwrite,
+            action="import",
+            created_at=scenario.created_at or now_utc(),
+        )
