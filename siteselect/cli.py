@@ -150,6 +150,71 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from siteselect.robustness import robustness_summary
+
+    result, _, _ = _evaluate(args)
+    order = [tuple(o.split(">=", 1)) for o in args.order]
+    if any(len(o) != 2 for o in order):
+        raise SiteSelectError("--order takes A>=B (group or criterion ids)")
+    summary = robustness_summary(
+        result, samples=args.samples, seed=args.seed, target=args.target, order=order or None
+    )
+    names = result.ranking["name"]
+    acc = summary.smaa.acceptability
+    table = pd.DataFrame(
+        {
+            "site_id": acc.index,
+            "name": names.reindex(acc.index).to_numpy(),
+            "rank": result.ranking["rank"].reindex(acc.index).to_numpy(),
+            "first_rank_acceptability": acc.iloc[:, 0].to_numpy(),
+            "confidence": summary.smaa.confidence.reindex(acc.index).to_numpy(),
+        }
+    ).sort_values(["rank", "first_rank_acceptability"], ascending=[True, False])
+    stability = summary.stability.reset_index(names="criterion")
+    win = summary.win
+    if args.format == "json":
+        doc = {
+            "method": summary.method,
+            "samples": args.samples,
+            "seed": args.seed,
+            "leader": summary.leader,
+            "acceptability": json.loads(table.to_json(orient="records")),
+            "rank_acceptability": json.loads(acc.to_json(orient="index")),
+            "stability_intervals": json.loads(stability.to_json(orient="records")),
+            "weights_to_win": None
+            if win is None
+            else {
+                "target": win.target,
+                "feasible": win.feasible,
+                "distance": win.distance,
+                "exact": win.exact,
+                "message": win.message,
+                "weights": None if win.weights is None else win.weights.to_dict(),
+            },
+            "rank_reversal": {
+                "reversal": summary.reversal.reversal,
+                "notes": list(summary.reversal.notes),
+            },
+        }
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    out = sys.stdout
+    out.write(
+        f"Robustness of the ranking ({summary.method}, {args.samples:,} SMAA samples, "
+        f"seed {args.seed})\n\nFirst-rank acceptability and confidence:\n"
+    )
+    _emit(table.round(4), "table", out)
+    out.write(
+        "\nStability intervals (weight of each criterion within which the leader stays first):\n"
+    )
+    _emit(stability.round(4), "table", out)
+    if win is not None:
+        out.write(f"\nWhat would make {win.target} win: {win.message}\n")
+    out.write("\nRank reversal:\n" + "".join(f"- {n}\n" for n in summary.reversal.notes))
+    return 0
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     from siteselect import maps
 
@@ -280,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands: list[tuple[str, str, Callable[[argparse.Namespace], int]]] = [
         ("rank", "rank the candidate sites", cmd_rank),
         ("map", "write the ranked sites as a standalone HTML map", cmd_map),
+        ("robustness", "how sure the ranking is: SMAA, stability, what-if", cmd_robustness),
         ("screen", "rank a large candidate file (CSV) in chunks, two passes", cmd_screen),
         ("sites", "list the bundled candidate sites", cmd_sites),
         ("criteria", "list the criteria", cmd_criteria),
@@ -288,8 +354,19 @@ def build_parser() -> argparse.ArgumentParser:
     ]
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if name in ("rank", "map"):
+        if name in ("rank", "map", "robustness"):
             _add_rank_options(p)
+        if name == "robustness":
+            p.add_argument("--samples", type=int, default=10_000, help="SMAA weight samples")
+            p.add_argument("--seed", type=int, default=0)
+            p.add_argument("--target", help="site to make win (default: the runner-up)")
+            p.add_argument(
+                "--order",
+                action="append",
+                default=[],
+                metavar="A>=B",
+                help="SMAA weight order, e.g. investment_climate>=proximity",
+            )
         if name == "screen":
             p.add_argument("file", type=Path, help="CSV with one column per criterion")
             p.add_argument(

@@ -209,3 +209,38 @@ def test_screen_ranks_a_large_file_in_chunks(capsys, tmp_path):
     code, _, err = run(capsys, "screen", str(path), "--objective", "x=up")
     assert code == 2
     assert "objectives must be 'max' or 'min'" in err
+
+
+def test_robustness_json(capsys):
+    code, out, _ = run(
+        capsys,
+        "robustness",
+        "--format",
+        "json",
+        "--samples",
+        "500",
+        "--method",
+        "wsm",
+        "--order",
+        "investment_climate>=proximity",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    shares = [r["first_rank_acceptability"] for r in doc["acceptability"]]
+    assert sum(shares) == pytest.approx(1.0)
+    assert doc["weights_to_win"]["exact"] is True
+    assert doc["stability_intervals"][0]["low"] <= doc["stability_intervals"][0]["current"]
+    assert isinstance(doc["rank_reversal"]["notes"], list)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--target", "NOPE"], r"unknown site 'NOPE'"), (["--order", "proximity"], r"A>=B")],
+    ids=["target", "order"],
+)
+def test_robustness_bad_input_exits_2(capsys, args, message):
+    import re
+
+    code, _, err = run(capsys, "robustness", "--samples", "100", *args)
+    assert code == 2
+    assert re.search(message, err)

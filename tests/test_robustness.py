@@ -629,3 +629,27 @@ def test_no_rank_reversal_is_reported_as_such():
         "the last-ranked site, or adding a phantom site that is worst on every criterion "
         "leaves the order of the other sites unchanged.",
     )
+
+
+def test_robustness_summary_of_an_evaluation(tiny, cset):
+    from siteselect.ranking import evaluate
+    from siteselect.robustness import robustness_summary
+
+    steps = []
+    result = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
+    summary = robustness_summary(result, samples=400, progress=lambda f, text: steps.append(f))
+    assert steps[0] == 0.0
+    assert steps[-1] == 1.0
+    assert summary.leader == result.ranking.index[0]
+    assert summary.first_rank_acceptability().sum() == pytest.approx(1.0)
+    assert summary.win is not None
+    assert summary.win.target == result.ranking.index[1]
+    if summary.win.feasible:
+        reranked = rank_matrix(
+            result.policy.matrix,
+            {c: result.table.objectives[c] for c in result.policy.matrix},
+            summary.win.weights.to_dict(),
+            "wsm",
+        )
+        assert reranked["rank"][summary.win.target] == 1
+    assert set(summary.stability.index) == set(result.policy.matrix.columns)
