@@ -39,7 +39,7 @@ def test_stream_equals_whole_matrix(candidates, method, chunksize):
 
 
 def test_bad_cell_names_line_and_column(candidates, tmp_path):
-    path, frame = candidates
+    path, _ = candidates
     text = path.read_text().splitlines()
     parts = text[5].split(",")
     parts[2] = "n/a"
