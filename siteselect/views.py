@@ -202,3 +202,67 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
         weights=weights,
     )
     return state, warnings
+
+
+def sliders_from_effective(
+    cset: CriteriaSet, effective: Mapping[str, float], *, scale: float = 10.0
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Group and criterion slider values that reproduce ``effective`` weights.
+
+    Group value = the sum of its criteria's weights; criterion value = its share within
+    the group × ``scale`` (the criterion sliders' maximum). Criteria absent from
+    ``effective`` weigh 0. Values are rounded to 3 decimals.
+
+    >>> from siteselect.ranking import default_criteria
+    >>> effective = {"labour_cost": 0.6, "sea_distance": 0.4}
+    >>> g, c = sliders_from_effective(default_criteria(), effective)
+    >>> g["investment_climate"], c["labour_cost"], c["sea_distance"], c["logistics"]
+    (0.6, 10.0, 10.0, 0.0)
+    """
+    groups: dict[str, float] = {g.id: 0.0 for g in cset.groups}
+    for crit in cset.criteria:
+        groups[crit.group] += float(effective.get(crit.id, 0.0))
+    criteria = {}
+    for crit in cset.criteria:
+        total = groups[crit.group]
+        share = float(effective.get(crit.id, 0.0)) / total if total > 0 else 0.0
+        criteria[crit.id] = round(share * scale, 3)
+    return {g: round(v, 3) for g, v in groups.items()}, criteria
+
+
+def rank_changes(a: Evaluation, b: Evaluation, *, k: int = 2) -> pd.DataFrame:
+    """How ranks moved from evaluation ``a`` to ``b``, and the criteria that moved them.
+
+    ``why`` names the ``k`` criteria whose weighted contribution to the site changed most
+    relative to the average site (what lifted or dropped it against the others), with
+    the sign; sites in only one evaluation show a missing rank.
+    """
+    labels = {c.id: c.label for c in a.criteria.criteria}
+    ids = list(dict.fromkeys([*b.ranking.index, *a.ranking.index]))
+    ca = a.contributions.reindex(index=ids, columns=a.criteria.ids).fillna(0.0)
+    cb = b.contributions.reindex(index=ids, columns=b.criteria.ids).fillna(0.0)
+    delta = cb - ca
+    delta = delta - delta.mean()
+    rows = []
+    for sid in ids:
+        ra = a.ranking["rank"].get(sid)
+        rb = b.ranking["rank"].get(sid)
+        name = b.ranking["name"].get(sid, a.ranking["name"].get(sid))
+        top = delta.loc[sid].abs().sort_values(ascending=False).head(k)
+        why = ", ".join(
+            f"{labels.get(c, c)} {'+' if delta.at[sid, c] > 0 else '−'}{abs(delta.at[sid, c]):.3f}"
+            for c in top.index
+            if abs(delta.at[sid, c]) > 1e-9
+        )
+        moved = None if ra is None or rb is None else int(ra) - int(rb)
+        rows.append(
+            {
+                "site_id": sid,
+                "name": name,
+                "rank A": ra,
+                "rank B": rb,
+                "moved up by": moved,
+                "why (contribution change)": why,
+            }
+        )
+    return pd.DataFrame(rows).set_index("site_id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import numpy as np
 import openpyxl
 import pytest
 from hypothesis import given
@@ -103,3 +104,27 @@ def test_decision_record_is_self_contained_and_escaped(result, tiny):
     assert "cdn.jsdelivr" not in record
     assert "Values used and their sources" in record
     assert "test source" in record
+
+
+def test_sliders_from_effective_reproduce_the_weights(cset):
+    effective = cset.weights("investor", "ai_servers").effective
+    groups, criteria = views.sliders_from_effective(cset, effective.to_dict())
+    overrides = {**groups, **criteria}
+    again = cset.weights("investor", "ai_servers", overrides).effective
+    np.testing.assert_allclose(again, effective, atol=2e-3)
+
+
+def test_rank_changes_explain_moves(tiny, cset):
+    a = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
+    b = evaluate(
+        tiny,
+        cset,
+        sector="ems",
+        profile="investor",
+        method="wsm",
+        weights={"proximity": 10, "sea_distance": 50},
+    )
+    moves = views.rank_changes(a, b)
+    assert moves.loc["PH-TEST-A", "rank B"] == 1
+    assert moves.loc["PH-TEST-A", "moved up by"] > 0
+    assert "Sea route from Kaohsiung +" in moves.loc["PH-TEST-A", "why (contribution change)"]
