@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from siteselect import export, maps, views
+from siteselect import export, maps, panel, report, robustness, views
 from siteselect.catalog import Catalog, sites_from_file
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.ranking import Evaluation, default_catalog, default_criteria, evaluate
+from siteselect.store import Scenario, ScenarioStore, compare, scenario_evaluate_kwargs
 from siteselect.table import POLICIES, DecisionTable, decision_table
 
 st.set_page_config(
@@ -22,6 +26,17 @@ st.set_page_config(
 maps.install_static_assets(Path(__file__).parent / "static")
 cset = default_criteria()
 GROUP_LABELS = {g.id: g.label for g in cset.groups}
+LABELS = {c.id: c.label for c in cset.criteria}
+VIEWS = [
+    "Map & ranking",
+    "Why this rank",
+    "Compare sites",
+    "Robustness",
+    "Stakeholders",
+    "Scenarios",
+    "Data & sources",
+]
+ROLES = ["Industry association", "Government evaluator", "Investor", "Other"]
 
 
 @st.cache_resource(show_spinner="Loading the bundled data and computing geography…")
@@ -42,12 +57,24 @@ def table_for(version: str, sector: str, _catalog: Catalog) -> DecisionTable:
     return decision_table(_catalog, cset, sector)
 
 
+@st.cache_resource(max_entries=64)
+def stability_for(key: str, _result: Evaluation) -> pd.DataFrame:
+    matrix, objectives, weights = robustness.evaluation_problem(_result)
+    return robustness.stability_intervals(
+        matrix, objectives, weights, _result.method, **_result.params
+    )
+
+
+@st.cache_resource
+def scenario_store() -> ScenarioStore:
+    return ScenarioStore()
+
+
 def preset_weights(profile: str, sector: str) -> tuple[pd.Series, pd.Series]:
-    w = cset.weights(profile, sector)
     groups = pd.Series(
         {g.id: cset.profile(profile).group_weights.get(g.id, 0.0) for g in cset.groups}
     )
-    return groups, w.raw
+    return groups, cset.weights(profile, sector).raw
 
 
 def reset_weights() -> None:
@@ -56,25 +83,57 @@ def reset_weights() -> None:
         st.session_state[f"wg_{gid}"] = float(value)
     for cid, value in raw.items():
         st.session_state[f"wc_{cid}"] = float(value)
+    st.session_state.pop("elicitation", None)
+
+
+def apply_overrides(overrides: dict[str, float], elicitation: dict[str, Any] | None) -> None:
+    reset_weights()
+    for key, value in overrides.items():
+        prefix = "wg_" if key in GROUP_LABELS else "wc_"
+        st.session_state[f"{prefix}{key}"] = float(value)
+    if elicitation is not None:
+        st.session_state.elicitation = elicitation
+
+
+def apply_effective(effective: dict[str, float]) -> None:
+    groups, criteria = views.sliders_from_effective(cset, effective)
+    apply_overrides({**groups, **criteria}, None)
+
+
+def open_scenario(name: str) -> None:
+    try:
+        scenario = scenario_store().load(name)
+    except SiteSelectError as exc:
+        st.session_state.scenario_message = ("error", str(exc))
+        return
+    kwargs = scenario_evaluate_kwargs(scenario)
+    st.session_state.update(
+        sector=kwargs["sector"],
+        profile=kwargs["profile"],
+        method=kwargs["method"],
+        missing=kwargs["missing"],
+    )
+    apply_overrides(dict(kwargs["weights"]), dict(scenario.elicitation) or None)
+    uploads = scenario.uploads()
+    st.session_state.scenario_upload = uploads[0] if uploads else None
+    st.session_state.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")
 
 
 # --- state from the shared link, once per session ---------------------------------------
 if "initialised" not in st.session_state:
-    view, link_warnings = views.decode_view(dict(st.query_params), cset)
+    link, link_warnings = views.decode_view(dict(st.query_params), cset)
     st.session_state.update(
-        sector=view.sector,
-        profile=view.profile,
-        method=view.method,
-        missing=view.missing,
+        sector=link.sector,
+        profile=link.profile,
+        method=link.method,
+        missing=link.missing,
         link_warnings=link_warnings,
     )
-    reset_weights()
-    for key, value in view.weights.items():
-        prefix = "wg_" if key in GROUP_LABELS else "wc_"
-        st.session_state[f"{prefix}{key}"] = float(value)
+    apply_overrides(dict(link.weights), None)
     st.session_state.initialised = True
 
 # --- sidebar: the controls ---------------------------------------------------------------
+stability_slots: dict[str, Any] = {}
 with st.sidebar:
     st.title("siteselect")
     st.caption(
@@ -109,11 +168,12 @@ with st.sidebar:
 
     st.subheader("Weights")
     st.caption(
-        "Group weights, then criteria within each group. Effective weight = "
-        "group share × criterion share."
+        "Group weights, then criteria within each group. Effective weight = group "
+        "share × criterion share. Under each criterion: the range of its effective "
+        "weight within which the first site stays first."
     )
     for group in cset.groups:
-        st.slider(group.label, 0.0, 1.0, step=0.05, key=f"wg_{group.id}")
+        st.slider(group.label, 0.0, 1.0, step=0.01, key=f"wg_{group.id}")
     for group in cset.groups:
         with st.expander(f"Criteria: {group.label}"):
             for crit in (c for c in cset.criteria if c.group == group.id):
@@ -121,10 +181,11 @@ with st.sidebar:
                     crit.label,
                     0.0,
                     10.0,
-                    step=0.25,
+                    step=0.05,
                     key=f"wc_{crit.id}",
                     help=f"{crit.description} ({views.better_text(crit)}; {crit.unit})",
                 )
+                stability_slots[crit.id] = st.empty()
     st.button("Reset weights to the profile", on_click=reset_weights)
 
     st.subheader("Your own sites")
@@ -141,13 +202,19 @@ for message in st.session_state.get("link_warnings", []):
 
 catalog = bundled_catalog()
 user_ids: list[str] = []
+upload_file: tuple[str, bytes] | None = None
 if upload is not None:
-    data = upload.getvalue()
+    upload_file = (upload.name, upload.getvalue())
+elif st.session_state.get("scenario_upload"):
+    upload_file = st.session_state.scenario_upload
+if upload_file is not None:
     try:
-        catalog = catalog_with_upload(upload.name, hashlib.sha256(data).hexdigest(), data)
+        name, data = upload_file
+        catalog = catalog_with_upload(name, hashlib.sha256(data).hexdigest(), data)
         user_ids = [s for s in catalog.sites.index if s not in bundled_catalog().sites.index]
     except SiteSelectError as exc:
         st.error(f"Your file was not added. {exc}")
+        upload_file = None
 
 groups_preset, raw_preset = preset_weights(st.session_state.profile, st.session_state.sector)
 overrides = {
@@ -160,35 +227,45 @@ overrides |= {
     for c in cset.ids
     if abs(st.session_state[f"wc_{c}"] - raw_preset[c]) > 1e-9
 }
-st.query_params.from_dict(
-    views.encode_view(
-        views.ViewState(
-            st.session_state.sector,
-            st.session_state.profile,
-            st.session_state.method,
-            st.session_state.missing,
-            overrides,
-        )
-    )
+state = views.ViewState(
+    st.session_state.sector,
+    st.session_state.profile,
+    st.session_state.method,
+    st.session_state.missing,
+    overrides,
 )
+st.query_params.from_dict(views.encode_view(state))
+state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 
 try:
     table = table_for(catalog.version, st.session_state.sector, catalog)
     result: Evaluation = evaluate(
         catalog,
         cset,
-        sector=st.session_state.sector,
-        profile=st.session_state.profile,
+        sector=state.sector,
+        profile=state.profile,
         weights=overrides,
-        method=st.session_state.method,
-        missing=st.session_state.missing,
+        method=state.method,
+        missing=state.missing,
         table=table,
     )
 except SiteSelectError as exc:
     st.error(str(exc))
     st.stop()
-
 ranking = result.ranking
+
+stability = stability_for(state_key, result)
+for crit_id, slot in stability_slots.items():
+    if crit_id in stability.index:
+        row = stability.loc[crit_id]
+        approx = "" if row["exact"] else "≈"
+        slot.caption(
+            f"first place holds at {approx}{row['low']:.1%}–{row['high']:.1%} "
+            f"(now {row['current']:.1%})"
+        )
+    else:
+        slot.caption("not used in this ranking")
+
 top = ranking.iloc[0]
 st.header(
     f"{cset.sector(result.sector).label}: sites ranked for the "
@@ -202,11 +279,17 @@ c4.metric("Missing-value policy", result.policy.policy.replace("_", " "))
 for note in result.policy.notes:
     st.caption(f"ℹ️ {views.md_escape(note)}")
 
-tab_map, tab_why, tab_compare, tab_data = st.tabs(
-    ["Map & ranking", "Why this rank", "Compare sites", "Data & sources"]
+view = (
+    st.segmented_control("View", VIEWS, default=VIEWS[0], key="view", label_visibility="collapsed")
+    or VIEWS[0]
 )
+site_label = {
+    sid: f"#{ranking.at[sid, 'rank']} {ranking.at[sid, 'name']}" for sid in ranking.index
+}
+summary_entry = st.session_state.get("robustness")
+summary = summary_entry[1] if summary_entry and summary_entry[0] == state_key else None
 
-with tab_map:
+if view == "Map & ranking":
     left, right = st.columns([3, 2])
     with left:
         show_routes = st.toggle("Show sea routes from Kaohsiung", value=False)
@@ -219,6 +302,7 @@ with tab_map:
             user_sites=user_ids,
             selected=st.session_state.get("selected"),
             assets="static",
+            acceptability=summary.first_rank_acceptability() if summary else None,
         )
         clicked = st_folium(
             fmap,
@@ -233,6 +317,8 @@ with tab_map:
             if hit and hit != st.session_state.get("selected"):
                 st.session_state.selected = hit
                 st.rerun()
+        if summary is None:
+            st.caption("Run the Robustness view to add a map layer of first-rank acceptability.")
     with right:
         ids = list(ranking.index)
         current = st.session_state.get("selected")
@@ -240,7 +326,7 @@ with tab_map:
             "Site details (or click a site on the map)",
             ids,
             index=ids.index(current) if current in ids else 0,
-            format_func=lambda s: f"#{ranking.at[s, 'rank']} {ranking.at[s, 'name']}",
+            format_func=site_label.get,
         )
         st.session_state.selected = selected
         row = ranking.loc[selected]
@@ -302,14 +388,15 @@ with tab_map:
         "Map (HTML, works offline)", maps.map_html(standalone), f"{stem}.html", "text/html"
     )
 
-with tab_why:
+elif view == "Why this rank":
     st.subheader("Weighted contribution of each criterion")
     st.caption(
         "Each bar is the criterion's weight × the site's normalised performance "
         "(0 = worst site, 1 = best). For the weighted sum the bars add up to the score."
     )
-    long = views.contribution_frame(result)
-    st.altair_chart(views.contribution_chart(long, cset), width="stretch")
+    st.altair_chart(
+        views.contribution_chart(views.contribution_frame(result), cset), width="stretch"
+    )
     st.subheader("Effective weights")
     weights = pd.DataFrame(
         {
@@ -331,14 +418,13 @@ with tab_why:
         },
     )
 
-with tab_compare:
-    default = list(ranking.index[:2])
+elif view == "Compare sites":
     chosen = st.multiselect(
         "Compare two or three sites",
         list(ranking.index),
-        default=default,
+        default=list(ranking.index[:2]),
         max_selections=3,
-        format_func=lambda s: f"#{ranking.at[s, 'rank']} {ranking.at[s, 'name']}",
+        format_func=site_label.get,
     )
     if len(chosen) >= 2:
         table_cmp = views.comparison_table(result, chosen)
@@ -350,13 +436,373 @@ with tab_compare:
             column_config={"weight": st.column_config.NumberColumn(format="%.3f")},
         )
         st.caption(
-            f"Missing values are marked; the policy in use is "
-            f"“{result.policy.policy}”: {POLICIES[result.policy.policy]}."
+            f"Missing values are marked; the policy in use is “{result.policy.policy}”: "
+            f"{POLICIES[result.policy.policy]}."
         )
     else:
         st.info("Choose at least two sites.")
 
-with tab_data:
+elif view == "Robustness":
+    st.subheader("How sure is this ranking?")
+    r1, r2, r3 = st.columns(3)
+    samples = r1.select_slider(
+        "SMAA weight samples", [1_000, 2_000, 5_000, 10_000, 20_000, 50_000], value=10_000
+    )
+    seed = int(r2.number_input("Seed", min_value=0, value=0, step=1))
+    pairs = [(a.id, b.id) for a in cset.groups for b in cset.groups if a.id != b.id]
+    order = r3.multiselect(
+        "Constrain sampled weights",
+        pairs,
+        format_func=lambda p: f"{GROUP_LABELS[p[0]]} ≥ {GROUP_LABELS[p[1]]}",
+    )
+    others = [s for s in ranking.index if s != ranking.index[0]]
+    default_target = st.session_state.get("selected")
+    target = st.selectbox(
+        "What would make this site win?",
+        others,
+        index=others.index(default_target) if default_target in others else 0,
+        format_func=site_label.get,
+    )
+    run_key = json.dumps([state_key, samples, seed, order, target])
+    cached = st.session_state.get("robustness_run")
+    if cached is None or cached[0] != run_key:
+        bar = st.progress(0.0, "Robustness analysis…")
+        try:
+            summary = robustness.robustness_summary(
+                result,
+                samples=samples,
+                seed=seed,
+                target=target,
+                order=order or None,
+                progress=lambda f, text: bar.progress(f, text=text),
+            )
+        except SiteSelectError as exc:
+            bar.empty()
+            st.error(str(exc))
+            st.stop()
+        bar.empty()
+        st.session_state.robustness_run = (run_key, summary)
+        st.session_state.robustness = (state_key, summary)
+    else:
+        summary = cached[1]
+    acc = summary.smaa.acceptability
+    first = summary.first_rank_acceptability()
+    leader = ranking.index[0]
+    st.metric(
+        f"{ranking.at[leader, 'name']} ranks first in",
+        f"{first[leader]:.0%}",
+        help="of weight vectors sampled uniformly over all criteria (SMAA-2, "
+        f"{samples:,} samples, seed {seed}); the current weights are one of them",
+    )
+    best_other = first.drop(leader).idxmax()
+    st.caption(
+        f"Most often first otherwise: {views.md_escape(ranking.at[best_other, 'name'])} "
+        f"({first[best_other]:.0%})."
+    )
+    st.markdown(
+        "**Rank acceptability** — the share of weightings in which each site takes each rank"
+    )
+    named = acc.rename(index=site_label).reindex([site_label[s] for s in ranking.index])
+    named.columns = [f"#{c}" for c in named.columns]
+    st.dataframe(
+        named,
+        width="stretch",
+        column_config={
+            c: st.column_config.ProgressColumn(c, min_value=0, max_value=1, format="%.2f")
+            for c in named.columns[:5]
+        },
+    )
+    st.markdown(f"**What would make {views.md_escape(ranking.at[target, 'name'])} win**")
+    win = summary.win
+    if win is None:
+        st.info("This site already ranks first.")
+    elif not win.feasible:
+        st.warning(views.md_escape(win.message))
+    else:
+        st.write(win.message.replace(str(win.target), str(ranking.at[target, "name"])))
+        assert win.weights is not None
+        change = pd.DataFrame(
+            {
+                "criterion": [LABELS[c] for c in win.weights.index],
+                "current": result.weights.effective[win.weights.index].to_numpy(),
+                "needed": win.weights.to_numpy(),
+            }
+        )
+        change["change"] = change["needed"] - change["current"]
+        st.dataframe(
+            change[change["change"].abs() > 1e-4],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(format="%.3f")
+                for c in ("current", "needed", "change")
+            },
+        )
+        precision = "exact (linear programme)" if win.exact else "found by search (upper bound)"
+        st.caption(f"Distance: L1 between weight vectors = {win.distance:.3f}, {precision}.")
+        st.button("Apply these weights", on_click=apply_effective, args=(win.weights.to_dict(),))
+    st.markdown(
+        "**Stability intervals** — the effective weight of each criterion within which "
+        "the first site stays first (the others rescaled proportionally)"
+    )
+    stab = summary.stability.rename(index=LABELS)
+    st.dataframe(
+        stab,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f") for c in ("low", "high", "current")
+        },
+    )
+    st.markdown("**Weight sensitivity** — how ranks move as one weight goes from 0 to 1")
+    vary_options = [*GROUP_LABELS, *result.policy.matrix.columns]
+    vary = st.selectbox(
+        "Weight to sweep",
+        vary_options,
+        format_func=lambda v: GROUP_LABELS.get(v) or LABELS.get(v, v),
+    )
+    matrix, objectives, eff = robustness.evaluation_problem(result)
+    members = [c for c in matrix.columns if cset.criterion(c).group == vary] or vary
+    sweep = robustness.weight_sweep(
+        matrix, objectives, eff, vary=members, method=result.method, steps=41, **result.params
+    )
+    sweep["site"] = sweep["alternative"].map(site_label)
+    st.line_chart(sweep, x="weight", y="rank", color="site", height=420)
+    st.markdown("**Rank reversal**")
+    for note in summary.reversal.notes:
+        st.caption(views.md_escape(note))
+
+elif view == "Stakeholders":
+    st.subheader("Weights from several stakeholders")
+    st.caption(
+        "Each stakeholder compares the groups pairwise on Saaty's 1–9 scale (AHP). "
+        "The panel weighting aggregates the judgements by their geometric mean (AIJ)."
+    )
+    count = int(st.number_input("Stakeholders", min_value=2, max_value=5, value=3, step=1))
+    defaults = [
+        ("Industry association", "industry_association"),
+        ("Government evaluator", "government_evaluator"),
+        ("Investor", "investor"),
+    ]
+    group_ids = [g.id for g in cset.groups]
+    group_pairs = [(a, b) for i, a in enumerate(group_ids) for b in group_ids[i + 1 :]]
+    stakeholders = []
+    for i, tab in enumerate(st.tabs([f"Stakeholder {i + 1}" for i in range(count)])):
+        with tab:
+            name_default, profile_default = (
+                defaults[i]
+                if i < len(defaults)
+                else (f"Stakeholder {i + 1}", "industry_association")
+            )
+            name = st.text_input("Name", value=name_default, key=f"sh_name_{i}", max_chars=80)
+            prof = st.selectbox(
+                "Criterion weights inside groups from",
+                [p.id for p in cset.profiles],
+                index=[p.id for p in cset.profiles].index(profile_default),
+                key=f"sh_profile_{i}",
+                format_func=lambda p: cset.profile(p).label,
+            )
+            judgements = {}
+            for a, b in group_pairs:
+                pos = st.select_slider(
+                    f"{GROUP_LABELS[a]} vs {GROUP_LABELS[b]}",
+                    options=list(range(17)),
+                    value=8,
+                    key=f"sh_{i}_{a}_{b}",
+                    format_func=lambda p, a=a, b=b: panel.judgement_options(
+                        GROUP_LABELS[a], GROUP_LABELS[b]
+                    )[p],
+                )
+                judgements[(a, b)] = panel.judgement_value(pos)
+            stakeholders.append(
+                panel.Stakeholder(
+                    name=name,
+                    role=prof,
+                    group_judgements=judgements,
+                    criterion_judgements={},
+                    profile=prof,
+                )
+            )
+    try:
+        pw = panel.panel_weights(cset, stakeholders, state.sector)
+    except SiteSelectError as exc:
+        st.error(str(exc))
+        st.stop()
+    for sw_name, sw in pw.per_stakeholder.items():
+        for warning in sw.warnings:
+            st.warning(f"{sw_name}: {warning}")
+    g1, g2 = st.columns(2)
+    with g1:
+        st.markdown("**Group weights per stakeholder and for the panel**")
+        gw = pd.DataFrame({n: sw.group.weights for n, sw in pw.per_stakeholder.items()})
+        gw["panel"] = pw.group.weights
+        st.dataframe(
+            gw.rename(index=GROUP_LABELS),
+            width="stretch",
+            column_config={c: st.column_config.NumberColumn(format="%.3f") for c in gw.columns},
+        )
+        crs = {n: sw.group.cr for n, sw in pw.per_stakeholder.items()}
+        st.caption(
+            "Consistency ratio: "
+            + ", ".join(f"{views.md_escape(n)} {cr:.3f}" for n, cr in crs.items())
+            + " (warning above 0.10)"
+        )
+    with g2:
+        st.metric("Consensus", f"{pw.consensus.consensus:.0%}", help=pw.consensus.measure)
+        st.caption(views.md_escape(pw.method_note))
+    rankings = panel.panel_rankings(
+        catalog,
+        cset,
+        stakeholders,
+        sector=state.sector,
+        method=state.method,
+        missing=state.missing,
+        table=table,
+        panel=pw,
+    )
+    st.markdown("**Rankings side by side**")
+    st.dataframe(rankings, width="stretch")
+    who = st.selectbox("Show on the map", ["panel", *pw.per_stakeholder])
+    chosen_overrides = pw.overrides if who == "panel" else pw.per_stakeholder[who].overrides
+    shown_eval = evaluate(
+        catalog,
+        cset,
+        sector=state.sector,
+        profile=state.profile,
+        weights=chosen_overrides,
+        method=state.method,
+        missing=state.missing,
+        table=table,
+    )
+    st_folium(
+        maps.ranking_map(shown_eval.ranking, catalog.sites, user_sites=user_ids, assets="static"),
+        key="panel_map",
+        height=420,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    st.button(
+        "Use the panel weighting",
+        type="primary",
+        on_click=apply_overrides,
+        args=(dict(pw.overrides), panel.elicitation_record(stakeholders, pw)),
+        help="Sets the sidebar weights to the panel's and records how they were "
+        "elicited, for saving as a scenario.",
+    )
+
+elif view == "Scenarios":
+    store = scenario_store()
+    message = st.session_state.pop("scenario_message", None)
+    if message:
+        getattr(st, message[0])(message[1])
+    st.subheader("Save this view as a scenario")
+    with st.form("save"):
+        s_name = st.text_input("Name", max_chars=120)
+        s_role = st.selectbox("Your role", ROLES)
+        s_comment = st.text_area("Comment", max_chars=2000)
+        s_overwrite = st.checkbox(
+            "Replace a scenario of the same name (the old version is kept in the history)"
+        )
+        if st.form_submit_button("Save scenario", type="primary"):
+            uploads = (
+                ()
+                if upload_file is None
+                else ((upload_file[0], base64.b64encode(upload_file[1]).decode("ascii")),)
+            )
+            try:
+                saved = store.save(
+                    Scenario(
+                        name=s_name,
+                        sector=state.sector,
+                        profile=state.profile,
+                        weights=overrides,
+                        method=state.method,
+                        params=dict(result.params),
+                        missing=state.missing,
+                        uploaded_sites=uploads,
+                        data_version=catalog.version,
+                        author_role=s_role,
+                        comment=s_comment,
+                        elicitation=st.session_state.get("elicitation") or {},
+                    ),
+                    overwrite=s_overwrite,
+                )
+                st.success(f"Saved “{saved.name}” at {saved.created_at}.")
+            except SiteSelectError as exc:
+                st.error(str(exc))
+    listing = store.list()
+    st.subheader("Saved scenarios")
+    if listing.empty:
+        st.info("No scenario saved yet.")
+    else:
+        st.dataframe(listing, width="stretch", hide_index=True)
+        names = list(listing["name"])
+        o1, o2 = st.columns(2)
+        pick = o1.selectbox("Scenario", names, key="scenario_pick")
+        o1.button("Open", on_click=open_scenario, args=(pick,))
+        o1.download_button(
+            "Export as JSON",
+            store.export_json(pick),
+            f"{pick}.siteselect.json",
+            "application/json",
+        )
+        with o2.expander("Delete"):
+            confirm = st.text_input("Type the scenario's name to confirm", key="confirm")
+            if st.button("Delete scenario"):
+                try:
+                    store.delete(pick, confirm=confirm)
+                    st.success(f"Deleted “{pick}” (kept in the audit trail).")
+                except SiteSelectError as exc:
+                    st.error(str(exc))
+        if len(names) >= 2:
+            st.subheader("Compare two scenarios")
+            c_a, c_b = st.columns(2)
+            name_a = c_a.selectbox("A", names, index=0, key="cmp_a")
+            name_b = c_b.selectbox("B", names, index=1, key="cmp_b")
+            sa, sb = store.load(name_a), store.load(name_b)
+            for line in compare(sa, sb).lines():
+                st.caption(views.md_escape(line))
+
+            def evaluated(s: Scenario) -> Evaluation:
+                cat = bundled_catalog()
+                for fname, fdata in s.uploads():
+                    cat = catalog_with_upload(fname, hashlib.sha256(fdata).hexdigest(), fdata)
+                return evaluate(cat, cset, **scenario_evaluate_kwargs(s))
+
+            try:
+                st.dataframe(views.rank_changes(evaluated(sa), evaluated(sb)), width="stretch")
+            except SiteSelectError as exc:
+                st.error(str(exc))
+        with st.expander("Audit trail"):
+            st.dataframe(store.audit_trail(), width="stretch", hide_index=True)
+    imported = st.file_uploader("Import a scenario (JSON)", type=["json"], key="import")
+    if imported is not None and st.button("Import"):
+        try:
+            got = store.import_json(imported.getvalue())
+            st.success(f"Imported “{got.name}”.")
+        except SiteSelectError as exc:
+            st.error(str(exc))
+    st.subheader("Decision record")
+    record = report.decision_record(
+        result,
+        catalog.sites,
+        meta={"Data version": catalog.version},
+        elicitation=st.session_state.get("elicitation"),
+        acceptability=summary.smaa.acceptability if summary else None,
+        stability=stability,
+        user_sites=user_ids,
+    )
+    st.download_button(
+        "Decision record (HTML, printable)",
+        record,
+        f"siteselect_record_{result.sector}.html",
+        "text/html",
+    )
+    st.caption(
+        "The map, weights and how they were elicited, ranking, contributions, "
+        "robustness (run the Robustness view first) and the source of every value."
+    )
+
+else:
     st.subheader("Every value, with its source")
     st.dataframe(result.table.cells, width="stretch", hide_index=True)
     st.caption(
