@@ -119,6 +119,19 @@ def open_scenario(name: str) -> None:
     st.session_state.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")
 
 
+def pairwise_input(a_label: str, b_label: str, key: str) -> float:
+    """One AHP judgement on Saaty's scale as a 17-step slider; returns a_ij."""
+    options = panel.judgement_options(a_label, b_label)
+    position = st.select_slider(
+        f"{a_label} vs {b_label}",
+        options=list(range(17)),
+        value=8,
+        key=key,
+        format_func=options.__getitem__,
+    )
+    return panel.judgement_value(position)
+
+
 # --- state from the shared link, once per session ---------------------------------------
 if "initialised" not in st.session_state:
     link, link_warnings = views.decode_view(dict(st.query_params), cset)
@@ -601,24 +614,32 @@ elif view == "Stakeholders":
                 key=f"sh_profile_{i}",
                 format_func=lambda p: cset.profile(p).label,
             )
-            judgements = {}
-            for a, b in group_pairs:
-                pos = st.select_slider(
-                    f"{GROUP_LABELS[a]} vs {GROUP_LABELS[b]}",
-                    options=list(range(17)),
-                    value=8,
-                    key=f"sh_{i}_{a}_{b}",
-                    format_func=lambda p, a=a, b=b: panel.judgement_options(
-                        GROUP_LABELS[a], GROUP_LABELS[b]
-                    )[p],
-                )
-                judgements[(a, b)] = panel.judgement_value(pos)
+            judgements = {
+                (a, b): pairwise_input(GROUP_LABELS[a], GROUP_LABELS[b], f"sh_{i}_{a}_{b}")
+                for a, b in group_pairs
+            }
+            inside = st.multiselect(
+                "Also compare the criteria inside",
+                group_ids,
+                key=f"sh_inside_{i}",
+                format_func=GROUP_LABELS.get,
+                help="Otherwise the criterion weights inside a group come from the profile.",
+            )
+            within = {}
+            for gid in inside:
+                members = [c.id for c in cset.criteria if c.group == gid]
+                with st.expander(f"Criteria inside {GROUP_LABELS[gid]}", expanded=True):
+                    within[gid] = {
+                        (a, b): pairwise_input(LABELS[a], LABELS[b], f"sh_{i}_{a}_{b}")
+                        for j, a in enumerate(members)
+                        for b in members[j + 1 :]
+                    }
             stakeholders.append(
                 panel.Stakeholder(
                     name=name,
                     role=prof,
                     group_judgements=judgements,
-                    criterion_judgements={},
+                    criterion_judgements=within,
                     profile=prof,
                 )
             )

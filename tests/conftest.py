@@ -18,6 +18,16 @@ settings.register_profile(
 settings.load_profile("default")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def scenario_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Keep every test (and the app under test) away from the user's real scenario store."""
+    import os
+
+    path = tmp_path_factory.mktemp("store") / "scenarios.sqlite"
+    os.environ["SITESELECT_DB"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def cset() -> CriteriaSet:
     return load_criteria()
