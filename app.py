@@ -384,21 +384,30 @@ if view == "Map & ranking":
     d1.download_button("Ranking (CSV)", export.ranking_csv(result), f"{stem}.csv", "text/csv")
     d2.download_button(
         "Ranking (XLSX)",
-        export.ranking_xlsx(result),
+        lambda: export.ranking_xlsx(result),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     d3.download_button(
         "Sites with scores (GeoJSON)",
-        export.sites_geojson(result, catalog.sites),
+        lambda: export.sites_geojson(result, catalog.sites),
         f"{stem}.geojson",
         "application/geo+json",
     )
-    standalone = maps.ranking_map(
-        ranking, catalog.sites, reasons=reasons, routes=True, user_sites=user_ids, assets="inline"
-    )
     d4.download_button(
-        "Map (HTML, works offline)", maps.map_html(standalone), f"{stem}.html", "text/html"
+        "Map (HTML, works offline)",
+        lambda: maps.map_html(
+            maps.ranking_map(
+                ranking,
+                catalog.sites,
+                reasons=reasons,
+                routes=True,
+                user_sites=user_ids,
+                assets="inline",
+            )
+        ),
+        f"{stem}.html",
+        "text/html",
     )
 
 elif view == "Why this rank":
@@ -762,7 +771,7 @@ elif view == "Scenarios":
         o1.button("Open", on_click=open_scenario, args=(pick,))
         o1.download_button(
             "Export as JSON",
-            store.export_json(pick),
+            lambda: store.export_json(pick),
             f"{pick}.siteselect.json",
             "application/json",
         )
@@ -803,18 +812,18 @@ elif view == "Scenarios":
         except SiteSelectError as exc:
             st.error(str(exc))
     st.subheader("Decision record")
-    record = report.decision_record(
-        result,
-        catalog.sites,
-        meta={"Data version": catalog.version},
-        elicitation=st.session_state.get("elicitation"),
-        acceptability=summary.smaa.acceptability if summary else None,
-        stability=stability,
-        user_sites=user_ids,
-    )
+    elicitation = st.session_state.get("elicitation")
     st.download_button(
         "Decision record (HTML, printable)",
-        record,
+        lambda: report.decision_record(
+            result,
+            catalog.sites,
+            meta={"Data version": catalog.version},
+            elicitation=elicitation,
+            acceptability=summary.smaa.acceptability if summary else None,
+            stability=stability,
+            user_sites=user_ids,
+        ),
         f"siteselect_record_{result.sector}.html",
         "text/html",
     )

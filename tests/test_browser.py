@@ -235,3 +235,26 @@ def test_hostile_names_run_no_script_in_the_exported_map(browser, tmp_path, tiny
     assert pg.evaluate("() => window.__pwned === undefined")
     assert pg.locator("img[src='x']").count() == 0
     context.close()
+
+
+def test_the_map_download_opens_offline(server, page, browser, tmp_path):
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_text("Map (HTML, works offline)").click()
+    path = tmp_path / "map.html"
+    info.value.save_as(path)
+    html = path.read_text(encoding="utf-8")
+    assert "cdn.jsdelivr" not in html
+    assert "data:text/javascript;base64," in html
+    context = browser.new_context()
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+    )
+    offline = context.new_page()
+    offline.goto(path.as_uri())
+    markers = offline.locator("path.leaflet-interactive")
+    markers.first.wait_for(timeout=30_000)
+    assert markers.count() >= 16
+    context.close()
