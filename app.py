@@ -36,6 +36,11 @@ VIEWS = [
     "Scenarios",
     "Data & sources",
 ]
+STAKEHOLDER_DEFAULTS = [
+    ("Industry association", "industry_association"),
+    ("Government evaluator", "government_evaluator"),
+    ("Investor", "investor"),
+]
 ROLES = ["Industry association", "Government evaluator", "Investor", "Other"]
 
 
@@ -113,19 +118,45 @@ def open_scenario(name: str) -> None:
         method=kwargs["method"],
         missing=kwargs["missing"],
     )
-    apply_overrides(dict(kwargs["weights"]), dict(scenario.elicitation) or None)
+    elicitation = scenario.to_dict()["elicitation"]  # plain JSON data
+    apply_overrides(dict(kwargs["weights"]), elicitation or None)
     uploads = scenario.uploads()
     st.session_state.scenario_upload = uploads[0] if uploads else None
     st.session_state.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")
+    restore_panel(elicitation)
+
+
+def restore_panel(elicitation: Any) -> None:
+    """Put a saved panel's stakeholders and judgements back into the Stakeholders view."""
+    if not elicitation or elicitation.get("method") != "ahp_panel":
+        return
+    try:
+        people = panel.stakeholders_from_record(elicitation)
+    except SiteSelectError as exc:
+        st.session_state.scenario_message = ("warning", f"Judgements not restored: {exc}")
+        return
+    order = {g.id: k for k, g in enumerate(cset.groups)} | {c: k for k, c in enumerate(cset.ids)}
+    st.session_state.n_stakeholders = len(people)
+    for i, person in enumerate(people):
+        st.session_state[f"sh_name_{i}"] = person.name
+        st.session_state[f"sh_profile_{i}"] = person.profile
+        st.session_state[f"sh_inside_{i}"] = list(person.criterion_judgements)
+        pairs = [*person.group_judgements.items()]
+        for judged in person.criterion_judgements.values():
+            pairs += judged.items()
+        for (a, b), value in pairs:
+            if order[a] > order[b]:
+                a, b, value = b, a, 1.0 / value
+            st.session_state[f"sh_{i}_{a}_{b}"] = panel.judgement_position(value)
 
 
 def pairwise_input(a_label: str, b_label: str, key: str) -> float:
     """One AHP judgement on Saaty's scale as a 17-step slider; returns a_ij."""
     options = panel.judgement_options(a_label, b_label)
+    st.session_state.setdefault(key, 8)
     position = st.select_slider(
         f"{a_label} vs {b_label}",
         options=list(range(17)),
-        value=8,
         key=key,
         format_func=options.__getitem__,
     )
@@ -599,27 +630,26 @@ elif view == "Stakeholders":
         "Each stakeholder compares the groups pairwise on Saaty's 1–9 scale (AHP). "
         "The panel weighting aggregates the judgements by their geometric mean (AIJ)."
     )
-    count = int(st.number_input("Stakeholders", min_value=2, max_value=5, value=3, step=1))
-    defaults = [
-        ("Industry association", "industry_association"),
-        ("Government evaluator", "government_evaluator"),
-        ("Investor", "investor"),
-    ]
+    st.session_state.setdefault("n_stakeholders", 3)
+    count = int(
+        st.number_input("Stakeholders", min_value=2, max_value=5, step=1, key="n_stakeholders")
+    )
     group_ids = [g.id for g in cset.groups]
     group_pairs = [(a, b) for i, a in enumerate(group_ids) for b in group_ids[i + 1 :]]
     stakeholders = []
     for i, tab in enumerate(st.tabs([f"Stakeholder {i + 1}" for i in range(count)])):
         with tab:
             name_default, profile_default = (
-                defaults[i]
-                if i < len(defaults)
+                STAKEHOLDER_DEFAULTS[i]
+                if i < len(STAKEHOLDER_DEFAULTS)
                 else (f"Stakeholder {i + 1}", "industry_association")
             )
-            name = st.text_input("Name", value=name_default, key=f"sh_name_{i}", max_chars=80)
+            st.session_state.setdefault(f"sh_name_{i}", name_default)
+            st.session_state.setdefault(f"sh_profile_{i}", profile_default)
+            name = st.text_input("Name", key=f"sh_name_{i}", max_chars=80)
             prof = st.selectbox(
                 "Criterion weights inside groups from",
                 [p.id for p in cset.profiles],
-                index=[p.id for p in cset.profiles].index(profile_default),
                 key=f"sh_profile_{i}",
                 format_func=lambda p: cset.profile(p).label,
             )

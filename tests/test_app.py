@@ -188,3 +188,26 @@ def test_scenario_import_refuses_malformed_and_newer_files():
     assert any("JSON" in e.value for e in at.error)
     after = len(at.dataframe[0].value) if at.dataframe else 0
     assert after == before
+
+
+def test_a_panel_saved_as_a_scenario_reopens_unchanged_in_another_session():
+    at = show(run_app(), "Stakeholders")
+    at.select_slider(key="sh_0_investment_climate_sector").set_value(2).run()
+    at.select_slider(key="sh_2_proximity_investment_climate").set_value(13).run()
+    at.text_input(key="sh_name_1").input("Ministry <i>team</i>").run()
+    next(b for b in at.button if b.label == "Use the panel weighting").click().run()
+    weights = at.query_params["w"]
+    show(at, "Scenarios")
+    at.text_input[0].input("Panel agreement")
+    next(b for b in at.button if b.label == "Save scenario").click().run()
+    assert any("Saved" in s.value for s in at.success)
+
+    other = show(run_app(), "Scenarios")  # another user, a fresh session
+    other.selectbox(key="scenario_pick").set_value("Panel agreement").run()
+    next(b for b in other.button if b.label == "Open").click().run()
+    assert not other.exception
+    assert other.query_params["w"] == weights
+    show(other, "Stakeholders")
+    assert other.select_slider(key="sh_0_investment_climate_sector").value == 2
+    assert other.select_slider(key="sh_2_proximity_investment_climate").value == 13
+    assert other.text_input(key="sh_name_1").value == "Ministry <i>team</i>"
