@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from siteselect.errors import Problem, UnknownNameError, WeightError, raise_if
+from siteselect.methods import check_weight
 
 CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
 DERIVE_KINDS = ("computed", "indicator", "indicator_usd", "mean", "income_tax", "sector_fit")
@@ -116,7 +117,7 @@ class CriteriaSet:
         for key, value in overrides.items():
             if key not in valid:
                 raise UnknownNameError("criterion or group", key, valid)
-            overrides[key] = _check_weight(key, value)
+            overrides[key] = check_weight(key, value)
         group = pd.Series(
             {g: overrides.get(g, prof.group_weights.get(g, 0.0)) for g in group_ids}, dtype=float
         )
@@ -143,18 +144,6 @@ class CriteriaSet:
         within = (raw / denom).fillna(0.0)
         effective = within * groups_of.map(group)
         return WeightBreakdown(group=group, within=within, effective=effective, raw=raw)
-
-
-def _check_weight(key: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise WeightError(f"weight of {key!r} is not a number: {value!r}") from None
-    if not math.isfinite(number):
-        raise WeightError(f"weight of {key!r} is not finite: {value!r}")
-    if number < 0:
-        raise WeightError(f"weight of {key!r} is negative: {number}")
-    return number
 
 
 def _lookup(kind: str, name: str, table: Mapping[str, Any]) -> Any:

@@ -537,6 +537,19 @@ def _finite_matrix(matrix: pd.DataFrame) -> FloatArray:
     return matrix.apply(pd.to_numeric).to_numpy(dtype=float)
 
 
+def check_weight(name: str, value: Any) -> float:
+    """One weight as a float: a finite, non-negative number, else a :class:`WeightError`."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise WeightError(f"weight of {name!r} is not a number: {value!r}") from None
+    if not np.isfinite(number):
+        raise WeightError(f"weight of {name!r} is not finite: {value!r}")
+    if number < 0:
+        raise WeightError(f"weight of {name!r} is negative: {number}")
+    return number
+
+
 def weight_vector(weights: Mapping[str, Any], criteria: pd.Index) -> FloatArray:
     """Validate weights for ``criteria`` and normalise them to sum to 1."""
     unknown = [k for k in weights if k not in criteria]
@@ -545,19 +558,7 @@ def weight_vector(weights: Mapping[str, Any], criteria: pd.Index) -> FloatArray:
     missing = [c for c in criteria if c not in weights]
     if missing:
         raise WeightError(f"weights missing for criteria: {', '.join(map(str, missing))}")
-    values = []
-    for c in criteria:
-        raw = weights[c]
-        try:
-            value = float(raw)
-        except (TypeError, ValueError):
-            raise WeightError(f"weight of {c!r} is not a number: {raw!r}") from None
-        if not np.isfinite(value):
-            raise WeightError(f"weight of {c!r} is not finite: {raw!r}")
-        if value < 0:
-            raise WeightError(f"weight of {c!r} is negative: {value}")
-        values.append(value)
-    w = np.array(values, dtype=float)
+    w = np.array([check_weight(str(c), weights[c]) for c in criteria], dtype=float)
     if w.sum() <= 0:
         raise WeightError("all weights are zero; give at least one criterion a positive weight")
     return w / w.sum()
