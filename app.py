@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from siteselect import export, maps, panel, report, robustness, views
+from siteselect import elicit, export, maps, panel, report, robustness, views
 from siteselect.catalog import Catalog, sites_from_file
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
@@ -497,7 +497,7 @@ elif view == "Compare sites":
 
 elif view == "Robustness":
     st.subheader("How sure is this ranking?")
-    r1, r2, r3 = st.columns(3)
+    r1, r2, r3, r4 = st.columns(4)
     samples = r1.select_slider(
         "SMAA weight samples", [1_000, 2_000, 5_000, 10_000, 20_000, 50_000], value=10_000
     )
@@ -508,6 +508,14 @@ elif view == "Robustness":
         pairs,
         format_func=lambda p: f"{GROUP_LABELS[p[0]]} ≥ {GROUP_LABELS[p[1]]}",
     )
+    spread = r4.select_slider(
+        "Uncertainty on sourced values",
+        [0.0, 0.05, 0.1, 0.2, 0.3],
+        value=0.0,
+        format_func=lambda v: "none" if v == 0 else f"±{v:.0%}",
+        help="SMAA also draws every sourced value (not computed distances) within ± this "
+        "share, for figures that are estimates.",
+    )
     others = [s for s in ranking.index if s != ranking.index[0]]
     default_target = st.session_state.get("selected")
     target = st.selectbox(
@@ -516,7 +524,7 @@ elif view == "Robustness":
         index=others.index(default_target) if default_target in others else 0,
         format_func=site_label.get,
     )
-    run_key = json.dumps([state_key, samples, seed, order, target])
+    run_key = json.dumps([state_key, samples, seed, order, target, spread])
     cached = st.session_state.get("robustness_run")
     if cached is None or cached[0] != run_key:
         bar = st.progress(0.0, "Robustness analysis…")
@@ -527,6 +535,7 @@ elif view == "Robustness":
                 seed=seed,
                 target=target,
                 order=order or None,
+                value_spread=spread,
                 progress=lambda f, text: bar.progress(f, text=text),
             )
         except SiteSelectError as exc:
@@ -748,6 +757,36 @@ elif view == "Stakeholders":
         help="Sets the sidebar weights to the panel's and records how they were "
         "elicited, for saving as a scenario.",
     )
+
+    with st.expander("One evaluator, quick weights: SWING or rank order (ROC)"):
+        how = st.radio("Method", ["SWING points", "Rank order (ROC)"], horizontal=True)
+        try:
+            if how == "SWING points":
+                st.caption(
+                    "Give 100 to the group whose swing from worst to best matters most, "
+                    "and 0–100 to the others relative to it."
+                )
+                points = {
+                    g: st.number_input(GROUP_LABELS[g], 0.0, 100.0, 100.0, 5.0, key=f"swing_{g}")
+                    for g in group_ids
+                }
+                quick = elicit.swing_weights(points)
+            else:
+                ranked = st.multiselect(
+                    "Groups from most to least important",
+                    group_ids,
+                    default=group_ids,
+                    format_func=GROUP_LABELS.get,
+                )
+                quick = elicit.roc_weights(ranked)
+            st.dataframe(quick.rename(index=GROUP_LABELS).rename("weight").round(3))
+            st.button(
+                "Use these group weights",
+                on_click=apply_overrides,
+                args=(quick.to_dict(), {"method": how, "group_weights": quick.to_dict()}),
+            )
+        except SiteSelectError as exc:
+            st.error(str(exc))
 
 elif view == "Scenarios":
     store = scenario_store()

@@ -1748,6 +1748,7 @@ def robustness_summary(
     seed: int = 0,
     target: Any | None = None,
     order: Sequence[tuple[str, str]] | None = None,
+    value_spread: float = 0.0,
     progress: Callable[[float, str], None] | None = None,
 ) -> RobustnessSummary:
     """SMAA, stability intervals, what would make ``target`` win, and rank reversal.
@@ -1755,8 +1756,12 @@ def robustness_summary(
     Uses the evaluation's own matrix (after its missing-value policy), method and
     parameters. ``target`` defaults to the runner-up. ``order`` constrains the SMAA
     weights, e.g. ``[("investment_climate", "proximity")]`` (group ids or criterion ids).
-    ``progress(fraction, text)`` is called before each step (for a progress bar).
+    ``value_spread`` (e.g. 0.1) makes SMAA also draw every sourced criterion value
+    uniformly within ±that share of itself (computed geography stays exact), for figures
+    that are estimates. ``progress(fraction, text)`` is called before each step.
     """
+    if not 0 <= value_spread < 1:
+        raise SiteSelectError(f"value_spread must be in [0, 1); got {value_spread!r}")
 
     def step(fraction: float, text: str) -> None:
         if progress is not None:
@@ -1767,6 +1772,19 @@ def robustness_summary(
     ranking = evaluation.ranking
     groups = evaluation.criteria.group_of()
     step(0.0, f"SMAA: ranking {samples:,} sampled weightings")
+    ranges = None
+    if value_spread > 0:
+        computed = {
+            c.id for c in evaluation.criteria.criteria if c.derive.get("kind") == "computed"
+        }
+        ranges = {
+            c: (
+                matrix[c] - value_spread * matrix[c].abs(),
+                matrix[c] + value_spread * matrix[c].abs(),
+            )
+            for c in matrix.columns
+            if c not in computed
+        }
     result = smaa_full(
         matrix,
         objectives,
@@ -1775,6 +1793,7 @@ def robustness_summary(
         seed=seed,
         order=order,
         groups=groups,
+        value_ranges=ranges,
         **params,
     )
     step(0.4, "stability intervals")

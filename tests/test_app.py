@@ -211,3 +211,19 @@ def test_a_panel_saved_as_a_scenario_reopens_unchanged_in_another_session():
     assert other.select_slider(key="sh_0_investment_climate_sector").value == 2
     assert other.select_slider(key="sh_2_proximity_investment_climate").value == 13
     assert other.text_input(key="sh_name_1").value == "Ministry <i>team</i>"
+
+
+def test_quick_rank_order_weights_apply_to_the_sidebar():
+    at = show(run_app(), "Stakeholders")
+    at.radio[0].set_value("Rank order (ROC)").run()
+    next(b for b in at.button if b.label == "Use these group weights").click().run()
+    assert not at.exception
+    assert at.slider(key="wg_proximity").value == pytest.approx(0.611, abs=1e-3)
+
+
+def test_robustness_with_uncertain_values():
+    at = show(run_app(method="wsm"), "Robustness")
+    spread = next(s for s in at.select_slider if s.label == "Uncertainty on sourced values")
+    spread.set_value(0.1).run()
+    assert not at.exception
+    assert any("ranks first in" in m.label for m in at.metric)

@@ -653,3 +653,19 @@ def test_robustness_summary_of_an_evaluation(tiny, cset):
         )
         assert reranked["rank"][summary.win.target] == 1
     assert set(summary.stability.index) == set(result.policy.matrix.columns)
+
+
+def test_value_spread_draws_sourced_values_only(tiny, cset):
+    from siteselect.ranking import evaluate
+    from siteselect.robustness import robustness_summary
+
+    result = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
+    certain = robustness_summary(result, samples=300)
+    uncertain = robustness_summary(result, samples=300, value_spread=0.3)
+    assert uncertain.smaa.acceptability.sum(axis=1).round(9).eq(1).all()
+    # with uncertain values the confidence factors are no longer only 0, 1 or NaN
+    conf = uncertain.smaa.confidence.dropna()
+    assert not certain.smaa.confidence.dropna().between(0.001, 0.999).any()
+    assert conf.between(0.0, 1.0).all()
+    with pytest.raises(SiteSelectError, match=r"value_spread must be in \[0, 1\)"):
+        robustness_summary(result, samples=10, value_spread=1.5)
