@@ -281,18 +281,24 @@ state = views.ViewState(
 st.query_params.from_dict(views.encode_view(state))
 state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 
-try:
-    table = table_for(catalog.version, st.session_state.sector, catalog)
-    result: Evaluation = evaluate(
+
+def evaluate_with(weights: dict[str, float]) -> Evaluation:
+    """The current view (sector, profile, method, policy, data) under ``weights``."""
+    return evaluate(
         catalog,
         cset,
         sector=state.sector,
         profile=state.profile,
-        weights=overrides,
+        weights=weights,
         method=state.method,
         missing=state.missing,
-        table=table,
+        table=table_for(catalog.version, state.sector, catalog),
     )
+
+
+try:
+    table = table_for(catalog.version, st.session_state.sector, catalog)
+    result = evaluate_with(overrides)
 except SiteSelectError as exc:
     st.error(str(exc))
     st.stop()
@@ -732,16 +738,7 @@ elif view == "Stakeholders":
     st.dataframe(rankings, width="stretch")
     who = st.selectbox("Show on the map", ["panel", *pw.per_stakeholder])
     chosen_overrides = pw.overrides if who == "panel" else pw.per_stakeholder[who].overrides
-    shown_eval = evaluate(
-        catalog,
-        cset,
-        sector=state.sector,
-        profile=state.profile,
-        weights=chosen_overrides,
-        method=state.method,
-        missing=state.missing,
-        table=table,
-    )
+    shown_eval = evaluate_with(chosen_overrides)
     st_folium(
         maps.ranking_map(shown_eval.ranking, catalog.sites, user_sites=user_ids, assets="static"),
         key="panel_map",
