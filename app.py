@@ -553,6 +553,7 @@ elif view == "Robustness":
         st.session_state.robustness = (state_key, summary)
     else:
         summary = cached[1]
+    plain_names = {**LABELS, **{str(k): str(v) for k, v in ranking["name"].items()}}
     acc = summary.smaa.acceptability
     first = summary.first_rank_acceptability()
     leader = ranking.index[0]
@@ -585,9 +586,9 @@ elif view == "Robustness":
     if win is None:
         st.info("This site already ranks first.")
     elif not win.feasible:
-        st.warning(views.md_escape(win.message))
+        st.warning(views.md_escape(views.with_labels(win.message, plain_names)))
     else:
-        st.write(win.message.replace(str(win.target), str(ranking.at[target, "name"])))
+        st.markdown(views.md_escape(views.with_labels(win.message, plain_names)))
         assert win.weights is not None
         change = pd.DataFrame(
             {
@@ -637,7 +638,7 @@ elif view == "Robustness":
     st.line_chart(sweep, x="weight", y="rank", color="site", height=420)
     st.markdown("**Rank reversal**")
     for note in summary.reversal.notes:
-        st.caption(views.md_escape(note))
+        st.caption(views.md_escape(views.with_labels(note, plain_names)))
 
 elif view == "Stakeholders":
     st.subheader("Weights from several stakeholders")

@@ -266,3 +266,18 @@ def rank_changes(a: Evaluation, b: Evaluation, *, k: int = 2) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).set_index("site_id")
+
+
+def with_labels(text: str, names: Mapping[str, str]) -> str:
+    """Replace ids (criteria, sites) in a message by their human names, whole words only.
+
+    >>> with_labels("from labour_cost to sea_distance makes US-TX-FTW first",
+    ...             {"labour_cost": "Minimum wage", "sea_distance": "Sea route",
+    ...              "US-TX-FTW": "Fort Worth"})
+    'from Minimum wage to Sea route makes Fort Worth first'
+    """
+    if not names:
+        return text
+    keys = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+    return pattern.sub(lambda m: names[m.group(1)], text)
