@@ -635,7 +635,8 @@ elif view == "Robustness":
         matrix, objectives, eff, vary=members, method=result.method, steps=41, **result.params
     )
     sweep["site"] = sweep["alternative"].map(site_label)
-    st.line_chart(sweep, x="weight", y="rank", color="site", height=420)
+    current = float(sum(eff[c] for c in ([members] if isinstance(members, str) else members)))
+    st.altair_chart(views.sweep_chart(sweep, current), width="stretch")
     st.markdown("**Rank reversal**")
     for note in summary.reversal.notes:
         st.caption(views.md_escape(views.with_labels(note, plain_names)))

@@ -281,3 +281,27 @@ def with_labels(text: str, names: Mapping[str, str]) -> str:
     keys = sorted(names, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
     return pattern.sub(lambda m: names[m.group(1)], text)
+
+
+def sweep_chart(sweep: pd.DataFrame, current: float | None = None) -> Any:
+    """Ranks (1 on top) against a swept weight; a rule marks the current weight."""
+    import altair as alt
+
+    lines = (
+        alt.Chart(sweep)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("weight:Q", title="weight of the swept criterion or group"),
+            y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="rank (1 = best)"),
+            color=alt.Color("site:N", legend=alt.Legend(orient="bottom", columns=3)),
+            tooltip=["site:N", alt.Tooltip("weight:Q", format=".2f"), "rank:Q"],
+        )
+    )
+    if current is None:
+        return lines.properties(height=420)
+    rule = (
+        alt.Chart(pd.DataFrame({"weight": [current]}))
+        .mark_rule(strokeDash=[4, 3])
+        .encode(x="weight:Q")
+    )
+    return (lines + rule).properties(height=420)
