@@ -635,8 +635,11 @@ elif view == "Robustness":
         matrix, objectives, eff, vary=members, method=result.method, steps=41, **result.params
     )
     sweep["site"] = sweep["alternative"].map(site_label)
+    sweep = sweep.sort_values(["weight"], kind="stable").sort_values(
+        "alternative", key=lambda a: a.map(ranking["rank"]), kind="stable"
+    )
     current = float(sum(eff[c] for c in ([members] if isinstance(members, str) else members)))
-    st.altair_chart(views.sweep_chart(sweep, current), width="stretch")
+    st.altair_chart(views.sweep_chart(sweep, current), width="stretch", height=480)
     st.markdown("**Rank reversal**")
     for note in summary.reversal.notes:
         st.caption(views.md_escape(views.with_labels(note, plain_names)))

@@ -284,24 +284,39 @@ def with_labels(text: str, names: Mapping[str, str]) -> str:
 
 
 def sweep_chart(sweep: pd.DataFrame, current: float | None = None) -> Any:
-    """Ranks (1 on top) against a swept weight; a rule marks the current weight."""
+    """Ranks (1 on top) against a swept weight; a rule marks the current weight.
+
+    ``sweep`` needs ``weight``, ``rank`` and ``site`` columns; the legend keeps the order in
+    which sites first appear (pass them sorted by current rank).
+    """
     import altair as alt
 
+    order = list(dict.fromkeys(sweep["site"]))
+    top = int(sweep["rank"].max())
     lines = (
         alt.Chart(sweep)
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("weight:Q", title="weight of the swept criterion or group"),
-            y=alt.Y("rank:Q", scale=alt.Scale(reverse=True), title="rank (1 = best)"),
-            color=alt.Color("site:N", legend=alt.Legend(orient="bottom", columns=3)),
+            y=alt.Y(
+                "rank:Q",
+                scale=alt.Scale(reverse=True, domain=[1, top]),
+                axis=alt.Axis(tickMinStep=1),
+                title="rank (1 = best)",
+            ),
+            color=alt.Color(
+                "site:N", sort=order, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)
+            ),
             tooltip=["site:N", alt.Tooltip("weight:Q", format=".2f"), "rank:Q"],
         )
+        .properties(height=420)
     )
     if current is None:
-        return lines.properties(height=420)
+        return lines
     rule = (
         alt.Chart(pd.DataFrame({"weight": [current]}))
         .mark_rule(strokeDash=[4, 3])
         .encode(x="weight:Q")
+        .properties(height=420)
     )
-    return (lines + rule).properties(height=420)
+    return alt.layer(lines, rule).properties(height=420)
