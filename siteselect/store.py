@@ -41,6 +41,8 @@ import hashlib
 import json
 import math
 import os
+import sqlite3
+import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -674,6 +676,29 @@ def database_url(url: str | os.PathLike[str] | None = None) -> sa.URL:
     return sa.URL.create("sqlite", database=str(path.resolve()))
 
 
+def _use_wal(cursor: Any) -> None:
+    """Switch a SQLite file to WAL (it stays so); retry while another process holds a lock.
+
+    SQLite answers "database is locked" at once, without its busy handler, when two
+    processes open a new file together and both try to change the journal mode.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def _engine(url: sa.URL) -> Engine:
     engine = sa.create_engine(url)
     if url.get_backend_name() != "sqlite":
@@ -687,7 +712,7 @@ def _engine(url: sa.URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
