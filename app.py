@@ -242,7 +242,7 @@ with st.sidebar:
 
 # --- evaluation ----------------------------------------------------------------------------
 for message in st.session_state.get("link_warnings", []):
-    st.warning(message)
+    st.warning(views.md_text(message))
 
 catalog = bundled_catalog()
 user_ids: list[str] = []
@@ -257,7 +257,7 @@ if upload_file is not None:
         catalog = catalog_with_upload(name, hashlib.sha256(data).hexdigest(), data)
         user_ids = [s for s in catalog.sites.index if s not in bundled_catalog().sites.index]
     except SiteSelectError as exc:
-        st.error(f"Your file was not added. {exc}")
+        st.error(views.md_text(f"Your file was not added. {exc}"))
         upload_file = None
 
 groups_preset, raw_preset = preset_weights(st.session_state.profile, st.session_state.sector)
@@ -300,7 +300,7 @@ try:
     table = table_for(catalog.version, st.session_state.sector, catalog)
     result = evaluate_with(overrides)
 except SiteSelectError as exc:
-    st.error(str(exc))
+    st.error(views.md_text(exc))
     st.stop()
 ranking = result.ranking
 
@@ -546,7 +546,7 @@ elif view == "Robustness":
             )
         except SiteSelectError as exc:
             bar.empty()
-            st.error(str(exc))
+            st.error(views.md_text(exc))
             st.stop()
         bar.empty()
         st.session_state.robustness_run = (run_key, summary)
@@ -705,11 +705,11 @@ elif view == "Stakeholders":
     try:
         pw = panel.panel_weights(cset, stakeholders, state.sector)
     except SiteSelectError as exc:
-        st.error(str(exc))
+        st.error(views.md_text(exc))
         st.stop()
     for sw_name, sw in pw.per_stakeholder.items():
         for warning in sw.warnings:
-            st.warning(f"{sw_name}: {warning}")
+            st.warning(views.md_text(f"{sw_name}: {warning}"))
     g1, g2 = st.columns(2)
     with g1:
         st.markdown("**Group weights per stakeholder and for the panel**")
@@ -788,13 +788,13 @@ elif view == "Stakeholders":
                 args=(quick.to_dict(), {"method": how, "group_weights": quick.to_dict()}),
             )
         except SiteSelectError as exc:
-            st.error(str(exc))
+            st.error(views.md_text(exc))
 
 elif view == "Scenarios":
     store = scenario_store()
     message = st.session_state.pop("scenario_message", None)
     if message:
-        getattr(st, message[0])(message[1])
+        getattr(st, message[0])(views.md_text(message[1]))
     st.subheader("Save this view as a scenario")
     with st.form("save"):
         s_name = st.text_input("Name", max_chars=120)
@@ -827,9 +827,9 @@ elif view == "Scenarios":
                     ),
                     overwrite=s_overwrite,
                 )
-                st.success(f"Saved “{saved.name}” at {saved.created_at}.")
+                st.success(views.md_text(f"Saved “{saved.name}” at {saved.created_at}."))
             except SiteSelectError as exc:
-                st.error(str(exc))
+                st.error(views.md_text(exc))
     listing = store.list()
     st.subheader("Saved scenarios")
     if listing.empty:
@@ -851,9 +851,9 @@ elif view == "Scenarios":
             if st.button("Delete scenario"):
                 try:
                     store.delete(pick, confirm=confirm)
-                    st.success(f"Deleted “{pick}” (kept in the audit trail).")
+                    st.success(views.md_text(f"Deleted “{pick}” (kept in the audit trail)."))
                 except SiteSelectError as exc:
-                    st.error(str(exc))
+                    st.error(views.md_text(exc))
         if len(names) >= 2:
             st.subheader("Compare two scenarios")
             c_a, c_b = st.columns(2)
@@ -872,16 +872,16 @@ elif view == "Scenarios":
             try:
                 st.dataframe(views.rank_changes(evaluated(sa), evaluated(sb)), width="stretch")
             except SiteSelectError as exc:
-                st.error(str(exc))
+                st.error(views.md_text(exc))
         with st.expander("Audit trail"):
             st.dataframe(store.audit_trail(), width="stretch", hide_index=True)
     imported = st.file_uploader("Import a scenario (JSON)", type=["json"], key="import")
     if imported is not None and st.button("Import"):
         try:
             got = store.import_json(imported.getvalue())
-            st.success(f"Imported “{got.name}”.")
+            st.success(views.md_text(f"Imported “{got.name}”."))
         except SiteSelectError as exc:
-            st.error(str(exc))
+            st.error(views.md_text(exc))
     st.subheader("Decision record")
     elicitation = st.session_state.get("elicitation")
     st.download_button(

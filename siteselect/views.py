@@ -320,3 +320,12 @@ def sweep_chart(sweep: pd.DataFrame, current: float | None = None) -> Any:
         .properties(height=420)
     )
     return alt.layer(lines, rule).properties(height=420)
+
+
+def md_text(text: object) -> str:
+    r"""User-influenced text for a Streamlit message: markdown escaped, line breaks kept.
+
+    >>> md_text("bad.csv, row 2: [x](http://evil)\n  - next")
+    'bad\\.csv, row 2: \\[x\\]\\(http://evil\\)  \n  \\- next'
+    """
+    return "  \n".join(md_escape(line) for line in str(text).split("\n"))
