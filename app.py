@@ -558,7 +558,7 @@ elif view == "Robustness":
     first = summary.first_rank_acceptability()
     leader = ranking.index[0]
     st.metric(
-        f"{ranking.at[leader, 'name']} ranks first in",
+        f"{views.md_escape(ranking.at[leader, 'name'])} ranks first in",
         f"{first[leader]:.0%}",
         help="of weight vectors sampled uniformly over all criteria (SMAA-2, "
         f"{samples:,} samples, seed {seed}); the current weights are one of them",
