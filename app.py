@@ -75,27 +75,21 @@ def scenario_store() -> ScenarioStore:
     return ScenarioStore()
 
 
-def preset_weights(profile: str, sector: str) -> tuple[pd.Series, pd.Series]:
-    groups = pd.Series(
-        {g.id: cset.profile(profile).group_weights.get(g.id, 0.0) for g in cset.groups}
-    )
-    return groups, cset.weights(profile, sector).raw
+def slider_key(weight_id: str) -> str:
+    return f"wg_{weight_id}" if weight_id in GROUP_LABELS else f"wc_{weight_id}"
 
 
 def reset_weights() -> None:
-    groups, raw = preset_weights(st.session_state.profile, st.session_state.sector)
-    for gid, value in groups.items():
-        st.session_state[f"wg_{gid}"] = float(value)
-    for cid, value in raw.items():
-        st.session_state[f"wc_{cid}"] = float(value)
+    presets = views.preset_sliders(cset, st.session_state.profile, st.session_state.sector)
+    for weight_id, value in presets.items():
+        st.session_state[slider_key(weight_id)] = value
     st.session_state.pop("elicitation", None)
 
 
 def apply_overrides(overrides: dict[str, float], elicitation: dict[str, Any] | None) -> None:
     reset_weights()
     for key, value in overrides.items():
-        prefix = "wg_" if key in GROUP_LABELS else "wc_"
-        st.session_state[f"{prefix}{key}"] = float(value)
+        st.session_state[slider_key(key)] = float(value)
     if elicitation is not None:
         st.session_state.elicitation = elicitation
 
@@ -260,17 +254,12 @@ if upload_file is not None:
         st.error(views.md_text(f"Your file was not added. {exc}"))
         upload_file = None
 
-groups_preset, raw_preset = preset_weights(st.session_state.profile, st.session_state.sector)
-overrides = {
-    g: st.session_state[f"wg_{g}"]
-    for g in GROUP_LABELS
-    if abs(st.session_state[f"wg_{g}"] - groups_preset[g]) > 1e-9
-}
-overrides |= {
-    c: st.session_state[f"wc_{c}"]
-    for c in cset.ids
-    if abs(st.session_state[f"wc_{c}"] - raw_preset[c]) > 1e-9
-}
+overrides = views.weight_overrides(
+    cset,
+    st.session_state.profile,
+    st.session_state.sector,
+    {w: st.session_state[slider_key(w)] for w in [*GROUP_LABELS, *cset.ids]},
+)
 state = views.ViewState(
     st.session_state.sector,
     st.session_state.profile,
@@ -292,12 +281,12 @@ def evaluate_with(weights: dict[str, float]) -> Evaluation:
         weights=weights,
         method=state.method,
         missing=state.missing,
-        table=table_for(catalog.version, state.sector, catalog),
+        table=table,
     )
 
 
 try:
-    table = table_for(catalog.version, st.session_state.sector, catalog)
+    table = table_for(catalog.version, state.sector, catalog)
     result = evaluate_with(overrides)
 except SiteSelectError as exc:
     st.error(views.md_text(exc))

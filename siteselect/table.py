@@ -34,9 +34,6 @@ class DecisionTable:
     units: Mapping[str, str]
     labels: Mapping[str, str] = field(default_factory=dict)
 
-    def missing(self) -> pd.DataFrame:
-        return self.values.isna()
-
 
 @dataclass(frozen=True)
 class PolicyResult:

@@ -329,3 +329,26 @@ def md_text(text: object) -> str:
     'bad\\.csv, row 2: \\[x\\]\\(http://evil\\)  \n  \\- next'
     """
     return "  \n".join(md_escape(line) for line in str(text).split("\n"))
+
+
+def preset_sliders(cset: CriteriaSet, profile: str, sector: str) -> dict[str, float]:
+    """Slider values of a profile for a sector: group id → group weight, criterion id →
+    within-group weight after the sector's relevance factors."""
+    groups = cset.profile(profile).group_weights
+    values = {g.id: float(groups.get(g.id, 0.0)) for g in cset.groups}
+    return values | {c: float(v) for c, v in cset.weights(profile, sector).raw.items()}
+
+
+def weight_overrides(
+    cset: CriteriaSet, profile: str, sector: str, sliders: Mapping[str, float]
+) -> dict[str, float]:
+    """The slider values that differ from the profile's presets (what a link must carry).
+
+    >>> from siteselect.ranking import default_criteria
+    >>> cs = default_criteria()
+    >>> values = preset_sliders(cs, "investor", "ems") | {"labour_cost": 7.0}
+    >>> weight_overrides(cs, "investor", "ems", values)
+    {'labour_cost': 7.0}
+    """
+    preset = preset_sliders(cset, profile, sector)
+    return {k: float(v) for k, v in sliders.items() if abs(float(v) - preset[k]) > 1e-9}

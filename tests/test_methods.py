@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from problems import random_problem
 
 from siteselect.errors import SiteSelectError, UnknownNameError, WeightError
 from siteselect.methods import (
@@ -18,17 +19,6 @@ from siteselect.methods import (
 )
 
 SKC_METHODS = [name for name, m in METHODS.items() if m.reference is not None]
-
-
-def random_problem(seed: int, m: int = 12, n: int = 6):
-    rng = np.random.default_rng(seed)
-    cols = [f"c{j}" for j in range(n)]
-    matrix = pd.DataFrame(
-        rng.uniform(0.5, 100.0, (m, n)), columns=cols, index=[f"a{i}" for i in range(m)]
-    )
-    objectives = {c: ("max" if rng.random() < 0.5 else "min") for c in cols}
-    weights = {c: float(rng.uniform(0.05, 1.0)) for c in cols}
-    return matrix, objectives, weights
 
 
 @pytest.mark.parametrize("method", SKC_METHODS)

@@ -4,6 +4,7 @@ brute-force sweeps, weights_to_win against re-ranking, rank reversal against rec
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from problems import random_problem as shared_random_problem
 
 from siteselect import robustness
 from siteselect.errors import SiteSelectError, UnknownNameError
@@ -31,15 +33,7 @@ LINEAR = ["wsm", "wpm", "promethee2"]
 BOTH_MAX = {"x": "max", "y": "max"}
 
 
-def random_problem(seed: int, m: int = 6, n: int = 4):
-    rng = np.random.default_rng(seed)
-    cols = [f"c{j}" for j in range(n)]
-    matrix = pd.DataFrame(
-        rng.uniform(0.5, 100.0, (m, n)), columns=cols, index=[f"a{i}" for i in range(m)]
-    )
-    objectives = {c: ("max" if rng.random() < 0.5 else "min") for c in cols}
-    weights = {c: float(rng.uniform(0.05, 1.0)) for c in cols}
-    return matrix, objectives, weights
+random_problem = partial(shared_random_problem, m=6, n=4)
 
 
 def symmetric_pair() -> pd.DataFrame:

@@ -128,3 +128,14 @@ def test_rank_changes_explain_moves(tiny, cset):
     assert moves.loc["PH-TEST-A", "rank B"] == 1
     assert moves.loc["PH-TEST-A", "moved up by"] > 0
     assert "Sea route from Kaohsiung +" in moves.loc["PH-TEST-A", "why (contribution change)"]
+
+
+def test_weight_overrides_are_the_slider_values_that_differ_from_the_preset(cset):
+    presets = views.preset_sliders(cset, "government_evaluator", "semiconductor_fab")
+    assert set(presets) == {g.id for g in cset.groups} | set(cset.ids)
+    assert views.weight_overrides(cset, "government_evaluator", "semiconductor_fab", presets) == {}
+    changed = presets | {"proximity": 0.9, "water_stress": 0.0}
+    assert views.weight_overrides(cset, "government_evaluator", "semiconductor_fab", changed) == {
+        "proximity": 0.9,
+        "water_stress": 0.0,
+    }
