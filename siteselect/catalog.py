@@ -12,7 +12,6 @@ import hashlib
 import io
 import math
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -23,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siteselect import geo
+from siteselect import geo, readers
 from siteselect.errors import DataError, Problem, SiteSelectError, raise_if
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -132,8 +131,10 @@ def _read_csv_rows(
     header = reader.fieldnames or []
     missing = [c for c in columns if c not in header]
     if missing:
+        shown = [h[:40] + ("…" if len(h) > 40 else "") for h in header[:10]]
+        more = f" and {len(header) - 10} more" if len(header) > 10 else ""
         problems.append(
-            Problem(name, 1, None, f"missing column(s) {', '.join(missing)}; found {header}")
+            Problem(name, 1, None, f"missing column(s) {', '.join(missing)}; found {shown}{more}")
         )
         return []
     rows = []
@@ -311,44 +312,31 @@ def _check_unique_ids(
 
 
 def read_geo_file(path: Path, *, data: bytes | None = None) -> gpd.GeoDataFrame:
-    """Read a GeoJSON or GeoPackage with pyogrio, refusing one without a CRS."""
-    import pyogrio
+    """Read a GeoJSON or GeoPackage as data only (see :mod:`siteselect.readers`), in WGS84.
 
+    The reader is chosen by the file's declared extension alone; the bytes never reach GDAL,
+    so no content can make the server open another file or a URL.
+    """
     name = str(path)
-    try:
-        if data is not None:
-            # a real file with the right suffix: GDAL identifies GeoPackages by extension
-            with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / f"upload{path.suffix.lower()}"
-                target.write_bytes(data)
-                frame = gpd.read_file(target, engine="pyogrio")
-        else:
-            frame = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        detail = str(exc).replace(tmp, "") if data is not None else str(exc)
+    reader = readers.READERS.get(path.suffix.lower())
+    if reader is None:
         raise DataError(
-            [Problem(name, None, None, f"cannot read as GeoJSON/GeoPackage: {detail}")]
-        ) from None
-    if frame.crs is None:
-        raise DataError(
-            [
-                Problem(
-                    name,
-                    None,
-                    "crs",
-                    "the file has no coordinate reference "
-                    "system (CRS); save it with one, e.g. EPSG:4326",
-                )
-            ]
+            [Problem(name, None, None, "unsupported file type; use .csv, .geojson or .gpkg")]
         )
-    return frame
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(
+                [Problem(name, None, None, f"cannot read file: {exc.strerror}")]
+            ) from None
+    return reader(data, name, max_features=MAX_UPLOAD_SITES)
 
 
 def load_sites(path: Path) -> gpd.GeoDataFrame:
     """Load the curated ``sites.geojson``."""
     name = str(path)
     frame = read_geo_file(path)
-    frame = frame.to_crs("EPSG:4326")
     problems: list[Problem] = []
     for row, (props, geom) in enumerate(
         zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True),
@@ -465,7 +453,7 @@ def sites_from_file(
             records.append({**csv_row, "_row": line})
             coords.append((lon, lat))
     elif suffix in (".geojson", ".json", ".gpkg"):
-        frame = read_geo_file(Path(name), data=data).to_crs("EPSG:4326")
+        frame = read_geo_file(Path(name), data=data)
         records = []
         coords = []
         for row, (props, geom) in enumerate(
