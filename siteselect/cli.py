@@ -6,8 +6,8 @@ Bad input exits with status 2 and a message naming what is wrong; no traceback.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import contextlib
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
