@@ -90,7 +90,9 @@ def test_check_finds_each_kind_of_planted_stale_row(release_dir):
 
 
 def test_check_depends_on_the_day_not_the_clock(release_dir):
-    _plant(release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,https://x,")
+    _plant(
+        release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,https://x,"
+    )
     cat = load_catalog(release_dir)
     before = check_release(cat, as_of=dt.date(2026, 11, 30), indicators=["minimum_wage"])
     after = check_release(cat, as_of=dt.date(2026, 12, 1), indicators=["minimum_wage"])
@@ -99,7 +101,9 @@ def test_check_depends_on_the_day_not_the_clock(release_dir):
 
 
 def test_check_can_be_limited_to_the_figures_in_use(release_dir):
-    _plant(release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,https://x,")
+    _plant(
+        release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,https://x,"
+    )
     cat = load_catalog(release_dir)
     report = check_release(cat, as_of=DAY, indicators=["zone_tax_rate"], scopes=["PHL"])
     assert {f.indicator for f in report.findings} <= {"zone_tax_rate"}
@@ -112,7 +116,9 @@ def test_old_exchange_rates_are_flagged(release_dir):
 
 
 def test_cli_data_check_strict_exits_nonzero_on_stale_rows(release_dir, capsys):
-    _plant(release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,https://x,")
+    _plant(
+        release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,https://x,"
+    )
     args = ["data", "check", "--data", str(release_dir), "--as-of", "2026-12-01"]
     assert main(args) == 0
     assert main([*args, "--strict"]) == 1
