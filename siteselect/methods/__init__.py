@@ -67,6 +67,7 @@ from siteselect.methods.base import (
     dense_rank,
     scale_to_unit,
 )
+from siteselect.methods.outranking import GaiaPlane, PrometheeI, gaia, promethee1
 from siteselect.methods.problem import (
     OBJECTIVES,
     Problem,
@@ -84,10 +85,12 @@ __all__ = [
     "PREFERENCE_FUNCTIONS",
     "TIE_DECIMALS",
     "Explanation",
+    "GaiaPlane",
     "Method",
     "Param",
     "PreparedProblem",
     "Problem",
+    "PrometheeI",
     "benefit_scaled",
     "check_params",
     "check_weight",
@@ -96,10 +99,12 @@ __all__ = [
     "dense_rank",
     "explain",
     "explain_problem",
+    "gaia",
     "get_method",
     "preference",
     "prepare_problem",
     "prepare_state",
+    "promethee1",
     "rank_matrix",
     "rank_problem",
     "scale_to_unit",
