@@ -179,21 +179,138 @@ def simplex(rng: np.random.Generator, k: int, n: int) -> FloatArray:
     return np.diff(edges, axis=1)
 
 
+@dataclass(frozen=True)
+class WeightPrior:
+    """How weight vectors are drawn before any bounds/order are applied.
+
+    ``center=None``: uniform, i.e. Dirichlet(1, …, 1) — over all criteria (flat) or, with
+    ``group_of``, group totals uniform on the groups' simplex and each group's share
+    split uniformly among its criteria (hierarchical). ``center=w0`` (summing to 1) with
+    ``concentration=κ``: imprecise weights around ``w0``, ``w ~ Dirichlet(κ·w0)`` (flat:
+    mean ``w0``, ``Var w_j = w0_j (1 - w0_j) / (κ + 1)``), or hierarchically group totals
+    ``~ Dirichlet(κ·G0)`` and within each group ``~ Dirichlet(κ·w0_g / G0_g)``. Criteria
+    (and groups) whose centre weight is 0 stay at 0. Every draw is exact (no rejection).
+    """
+
+    n: int
+    center: FloatArray | None = None
+    concentration: float | None = None
+    group_of: IntArray | None = None
+
+    def draw(self, rng: np.random.Generator, k: int) -> FloatArray:
+        """``k`` weight vectors (k × n), rows summing to 1."""
+        if self.group_of is None:
+            return self._flat(rng, k, np.arange(self.n), self.center)
+        groups = np.unique(self.group_of)
+        members = [np.flatnonzero(self.group_of == g) for g in groups]
+        if self.center is None:
+            totals = simplex(rng, k, len(groups))
+        else:
+            g0 = np.array([self.center[idx].sum() for idx in members])
+            totals = self._dirichlet(rng, k, g0)
+        W = np.zeros((k, self.n))
+        for g, idx in enumerate(members):
+            inner = None if self.center is None else self.center[idx] / max(g0[g], 1e-300)
+            W[:, idx] = totals[:, g : g + 1] * self._flat(rng, k, np.arange(len(idx)), inner)
+        return W
+
+    def _flat(
+        self, rng: np.random.Generator, k: int, idx: IntArray, center: FloatArray | None
+    ) -> FloatArray:
+        if center is None:
+            return simplex(rng, k, len(idx))
+        return self._dirichlet(rng, k, center)
+
+    def _dirichlet(self, rng: np.random.Generator, k: int, center: FloatArray) -> FloatArray:
+        out = np.zeros((k, len(center)))
+        active = center > 0
+        if active.sum() == 1:
+            out[:, active] = 1.0
+        elif active.any():
+            kappa = float(self.concentration or 1.0)
+            out[:, active] = rng.dirichlet(kappa * center[active], size=k)
+        return out
+
+    def describe(self, constrained: bool) -> str:
+        """What is sampled, in words (shown beside SMAA results)."""
+        level = (
+            "group weights, then each group's split among its criteria"
+            if (self.group_of is not None)
+            else "criterion weights"
+        )
+        if self.center is None:
+            text = f"{level} drawn uniformly (Dirichlet(1, …, 1))"
+        else:
+            text = (
+                f"{level} drawn around the current weights: Dirichlet with concentration "
+                f"κ = {self.concentration:g} (mean = current weights; a weight w varies by "
+                f"about ±sqrt(w(1-w)/(κ+1)))"
+            )
+        if constrained:
+            text += ", restricted to the bounds/order by rejection"
+        return text
+
+
+def dirichlet_concentration(value: Any) -> float:
+    """A validated Dirichlet concentration (a finite number > 0)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (np.isfinite(value) and value > 0)
+    ):
+        raise SiteSelectError(f"concentration must be a finite number > 0; got {value!r}")
+    return float(value)
+
+
+def weight_prior(
+    criteria: pd.Index,
+    *,
+    center: FloatArray | None = None,
+    concentration: float | None = None,
+    groups: Mapping[str, str] | None = None,
+    hierarchical: bool = False,
+) -> WeightPrior:
+    """Validate the sampling options into a :class:`WeightPrior`."""
+    group_of = None
+    if hierarchical:
+        if not groups:
+            raise SiteSelectError("hierarchical weight sampling needs groups (criterion → group)")
+        names = [str(c) for c in criteria]
+        missing = [c for c in names if c not in groups]
+        if missing:
+            raise SiteSelectError(
+                f"hierarchical weight sampling: criteria without a group: {', '.join(missing)}"
+            )
+        labels = {g: i for i, g in enumerate(dict.fromkeys(str(groups[c]) for c in names))}
+        group_of = np.array([labels[str(groups[c])] for c in names], dtype=np.int64)
+    if center is not None:
+        concentration = dirichlet_concentration(concentration)
+    return WeightPrior(len(criteria), center, concentration, group_of)
+
+
 class WeightSampler:
-    """Uniform weights on the simplex, restricted by rejection to the constraints.
+    """Weights from a :class:`WeightPrior`, restricted by rejection to the constraints.
 
     Candidates are drawn in fixed blocks of ``DRAW_BLOCK`` and accepted ones buffered, so
     the stream of accepted weights does not depend on how callers chunk their requests.
+    The acceptance rate is checked after ``PILOT_DRAWS`` candidates: constraints that
+    would need more than ``MAX_DRAWS`` candidates are refused with the rate found, never
+    left to stall.
     """
 
     def __init__(
-        self, n: int, constraints: Constraints, rng: np.random.Generator, total: int
+        self,
+        prior: WeightPrior | int,
+        constraints: Constraints,
+        rng: np.random.Generator,
+        total: int,
     ) -> None:
-        self.n = n
+        self.prior = WeightPrior(prior) if isinstance(prior, int) else prior
+        self.n = self.prior.n
         self.constraints = constraints
         self.rng = rng
         self.total = total
-        self.buffer = np.empty((0, n))
+        self.buffer = np.empty((0, self.n))
         self.drawn = 0
         self.accepted = 0
 
@@ -201,7 +318,7 @@ class WeightSampler:
         parts = [self.buffer]
         have = len(self.buffer)
         while have < k:
-            block = simplex(self.rng, DRAW_BLOCK, self.n)
+            block = self.prior.draw(self.rng, DRAW_BLOCK)
             kept = block[self.constraints.admits(block)]
             parts.append(kept)
             have += len(kept)
@@ -218,7 +335,7 @@ class WeightSampler:
         if rate * MAX_DRAWS < self.total:
             raise SiteSelectError(
                 f"weight bounds/order are too tight for rejection sampling: "
-                f"{self.accepted:,} of {self.drawn:,} uniformly drawn weight vectors "
+                f"{self.accepted:,} of {self.drawn:,} drawn weight vectors "
                 f"({rate:.4%}) satisfied them; {self.total:,} samples would need about "
                 f"{self.total / max(rate, 1e-300):,.0f} draws (limit {MAX_DRAWS:,}). Widen "
                 "the bounds or drop some order constraints."
@@ -246,8 +363,11 @@ def sample_weights(
     bounds: Mapping[str, tuple[float, float]] | None = None,
     order: Sequence[tuple[str, str]] | None = None,
     groups: Mapping[str, str] | None = None,
+    around: Mapping[str, float] | None = None,
+    concentration: float = 100.0,
+    hierarchical: bool = False,
 ) -> pd.DataFrame:
-    """Weight vectors drawn uniformly from the simplex, as :func:`smaa` draws them.
+    """Weight vectors drawn as :func:`smaa` draws them (see :class:`WeightPrior`).
 
     Parameters
     ----------
@@ -266,7 +386,12 @@ def sample_weights(
         (compared by their total weight) when ``groups`` is given.
     groups
         Criterion → group name, for group names in ``bounds`` and ``order`` (entries for
-        other criteria are ignored).
+        other criteria are ignored) and for ``hierarchical`` sampling.
+    around, concentration
+        Draw imprecise weights around these weights (criterion → weight, normalised):
+        Dirichlet with this concentration. ``None``: uniform.
+    hierarchical
+        Draw group totals first, then each group's split (needs ``groups``).
 
     Returns
     -------
@@ -284,8 +409,16 @@ def sample_weights(
         raise SiteSelectError(f"criteria must be distinct names, at least one; got {criteria!r}")
     check_samples(samples)
     _, w_seq, _ = seed_sequences(seed)
+    center = None
+    if around is not None:
+        from siteselect.methods import weight_vector
+
+        center = weight_vector(around, index)
+    prior = weight_prior(
+        index, center=center, concentration=concentration, groups=groups, hierarchical=hierarchical
+    )
     sampler = WeightSampler(
-        len(index),
+        prior,
         weight_constraints(index, bounds, order, groups),
         np.random.default_rng(w_seq),
         samples,

@@ -22,11 +22,13 @@ from siteselect.robustness.model import BoolArray, FloatArray, IntArray, Model, 
 from siteselect.robustness.sampling import (
     Constraints,
     ValueRanges,
+    WeightPrior,
     WeightSampler,
     check_samples,
     seed_sequences,
     value_ranges_for,
     weight_constraints,
+    weight_prior,
 )
 
 CHUNK_ELEMENTS = 2**19
@@ -43,6 +45,14 @@ class SMAAResult:
     samples: int
     seed: int
     method: str
+    sampled: str = ""
+    """What was sampled (weights, values, scales), in words."""
+
+
+SCALES = ("fixed", "per_sample")
+#: methods (and parametrisations) whose scaling is a per-criterion min/max or best value,
+#: which ``scales="fixed"`` takes from the whole value ranges instead of each sample
+FIXED_SCALE_METHODS = ("wsm", "wpm")
 
 
 # --- methods on a batch of matrices (one matrix per sample) -------------------------
@@ -132,6 +142,31 @@ def _promethee_batch(
         flow = (P.sum(axis=2) - P.sum(axis=1)) / (m - 1)
         net += W[:, j, None] * np.where(varies[:, None], flow, 0.0)
     return dense_rank(net)
+
+
+def fixed_scale_scores(
+    model: Model, X3: FloatArray, W: FloatArray, lo: FloatArray, hi: FloatArray
+) -> FloatArray:
+    """WSM/WPM scores (k × m) of sampled matrices scaled on fixed criterion scales
+    ``[lo_j, hi_j]`` (SMAA-2's fixed scales) instead of each sample's own min and max."""
+    sense, p = model.problem.sense, model.params
+    span = hi - lo
+    safe = np.where(span > 0, span, 1.0)
+    minmax = np.where(span > 0, np.where(sense > 0, (X3 - lo) / safe, (hi - X3) / safe), 0.0)
+    best = np.where(sense > 0, hi, lo)
+    if model.spec.name == "wsm":
+        if p["normalise"] == "none":
+            R = X3 * sense
+        elif p["normalise"] == "max":
+            R = np.where(sense > 0, X3 / best, best / X3)
+        else:
+            R = minmax
+        return _weighted_sum(R, W)
+    if p["form"] == "ratio":
+        logR = np.log(np.where(sense > 0, X3 / best, best / X3))
+    else:
+        logR = np.log(p["floor"] + (1.0 - p["floor"]) * minmax)
+    return np.exp(_weighted_sum(logR, W))
 
 
 def _per_sample(model: Model, X3: FloatArray, W: FloatArray) -> IntArray:
@@ -233,11 +268,13 @@ class _Draws:
     constraints: Constraints
     values: ValueRanges | None
     chunk: int
+    prior: WeightPrior
 
     def __iter__(self) -> Iterator[tuple[FloatArray, FloatArray | None]]:
         _, w_seq, v_seq = seed_sequences(self.entropy)
-        n = self.X.shape[1]
-        sampler = WeightSampler(n, self.constraints, np.random.default_rng(w_seq), self.samples)
+        sampler = WeightSampler(
+            self.prior, self.constraints, np.random.default_rng(w_seq), self.samples
+        )
         v_rng = np.random.default_rng(v_seq)
         done = 0
         while done < self.samples:
@@ -258,12 +295,14 @@ def chunk_size(m: int, n: int, method: str, varying: bool) -> int:
 _Ranker = Callable[[FloatArray, FloatArray | None], IntArray]
 
 
-def _vector_ranker(model: Model) -> _Ranker:
+def _vector_ranker(model: Model, envelope: tuple[FloatArray, FloatArray] | None) -> _Ranker:
     matrix_ranker = _matrix_ranker(model)
 
     def rank(W: FloatArray, X3: FloatArray | None) -> IntArray:
         if X3 is None:
             return model.ranks(W)
+        if envelope is not None:
+            return dense_rank(fixed_scale_scores(model, X3, W, *envelope))
         return matrix_ranker(X3, W)
 
     return rank
@@ -275,16 +314,24 @@ def _loop_ranker(
     method: str,
     engine: str,
     params: Mapping[str, Any],
+    envelope: tuple[FloatArray, FloatArray] | None,
 ) -> _Ranker:
     X = matrix.to_numpy(dtype=float)
+    m = len(matrix.index)
 
     def rank(W: FloatArray, X3: FloatArray | None) -> IntArray:
         out = []
         for s, w in enumerate(W):
-            frame = pd.DataFrame(
-                X if X3 is None else X3[s], index=matrix.index, columns=matrix.columns
-            )
+            values = X if X3 is None else X3[s]
             weights = dict(zip(matrix.columns, w.tolist(), strict=True))
+            if envelope is not None and X3 is not None:
+                # two phantom rows at the ends of the fixed scales: the min/max scaling of
+                # WSM and WPM then uses the fixed scales; rank the real rows by score
+                ext = pd.DataFrame(np.vstack([values, *envelope]), columns=matrix.columns)
+                res = rank_matrix(ext, objectives, weights, method, engine=engine, **params)
+                out.append(dense_rank(res["score"].to_numpy(dtype=float)[:m]))
+                continue
+            frame = pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
             ranked = rank_matrix(frame, objectives, weights, method, engine=engine, **params)
             out.append(ranked["rank"].to_numpy(dtype=np.int64))
         return np.array(out, dtype=np.int64).reshape(len(W), len(matrix.index))
@@ -295,6 +342,7 @@ def _loop_ranker(
 def _smaa(
     matrix: pd.DataFrame,
     objectives: Mapping[str, str],
+    *,
     weights: Mapping[str, float] | None,
     samples: int,
     method: str,
@@ -303,8 +351,10 @@ def _smaa(
     order: Sequence[tuple[str, str]] | None,
     value_ranges: Mapping[str, Any] | None,
     groups: Mapping[str, str] | None,
+    concentration: float | None,
+    hierarchical: bool,
+    scales: str,
     params: Mapping[str, Any],
-    *,
     loop_engine: str | None,
     with_confidence: bool,
 ) -> SMAAResult:
@@ -313,27 +363,47 @@ def _smaa(
     )
     model = prepare_model(problem, method, params)
     check_samples(samples)
-    if weights is not None and (bounds or order):
+    if scales not in SCALES:
+        raise SiteSelectError(f"scales must be one of {', '.join(SCALES)}; got {scales!r}")
+    around = weights is not None and concentration is not None
+    if weights is not None and not around and (bounds or order or hierarchical):
         raise SiteSelectError(
-            "bounds and order constrain sampled weights; they cannot be combined with fixed "
-            "weights (pass weights=None to sample them)"
+            "bounds, order and hierarchical sampling apply to sampled weights; they cannot be "
+            "combined with fixed weights (pass weights=None to sample them uniformly, or a "
+            "concentration to sample them around the weights)"
         )
+    prior = weight_prior(
+        problem.criteria,
+        center=problem.w if around else None,
+        concentration=concentration,
+        groups=groups,
+        hierarchical=hierarchical,
+    )
     m, n = problem.X.shape
     values = value_ranges_for(problem, value_ranges) if value_ranges else None
+    envelope = None
+    fixed_scales = values is not None and scales == "fixed" and method in FIXED_SCALE_METHODS
+    if values is not None and fixed_scales:
+        lo, hi = problem.X.min(axis=0), problem.X.max(axis=0)
+        lo[values.columns] = np.minimum(lo[values.columns], values.low.min(axis=0))
+        hi[values.columns] = np.maximum(hi[values.columns], values.high.max(axis=0))
+        envelope = (lo, hi)
+    constraints = weight_constraints(problem.criteria, bounds, order, groups)
     entropy, _, _ = seed_sequences(seed)
     draws = _Draws(
         X=problem.X,
         samples=samples,
         entropy=entropy,
-        fixed=problem.w if weights is not None else None,
-        constraints=weight_constraints(problem.criteria, bounds, order, groups),
+        fixed=problem.w if weights is not None and not around else None,
+        constraints=constraints,
         values=values,
         chunk=chunk_size(m, n, model.spec.name, values is not None),
+        prior=prior,
     )
     rank = (
-        _vector_ranker(model)
+        _vector_ranker(model, envelope)
         if loop_engine is None
-        else _loop_ranker(matrix, objectives, method, loop_engine, model.params)
+        else _loop_ranker(matrix, objectives, method, loop_engine, model.params, envelope)
     )
     tally = _RankTally(m)
     weight_sum = np.zeros((m, n))
@@ -349,6 +419,17 @@ def _smaa(
     winners = np.flatnonzero(first_sum > 0)
     if with_confidence and winners.size:
         confidence[winners] = _confidence(rank, draws, central, winners)
+    if draws.fixed is not None:
+        sampled = "weights fixed at the current weights"
+    else:
+        sampled = prior.describe(bool(len(constraints.h)))
+    if values is not None:
+        sampled += f"; values of {len(values.columns)} criteria drawn uniformly in their ranges"
+        sampled += (
+            " on fixed criterion scales (the ends of all ranges)"
+            if fixed_scales
+            else f" and re-normalised per sample by {model.spec.label}"
+        )
     alternatives = matrix.index.copy()
     return SMAAResult(
         acceptability=pd.DataFrame(
@@ -361,6 +442,7 @@ def _smaa(
         samples=samples,
         seed=entropy,
         method=model.spec.name,
+        sampled=sampled,
     )
 
 
@@ -396,6 +478,9 @@ def smaa_full(
     order: Sequence[tuple[str, str]] | None = None,
     value_ranges: Mapping[str, Any] | None = None,
     groups: Mapping[str, str] | None = None,
+    concentration: float | None = None,
+    hierarchical: bool = False,
+    scales: str = "fixed",
     **params: Any,
 ) -> SMAAResult:
     """SMAA-2 (Lahdelma & Salminen 2001): rank acceptability, central weights, confidence.
@@ -432,7 +517,23 @@ def smaa_full(
         In every sample each such value is drawn uniformly in its range.
     groups
         Criterion → group name, so that ``bounds`` and ``order`` can name groups (e.g.
-        ``CriteriaSet.group_of()``; entries for criteria not in ``matrix`` are ignored).
+        ``CriteriaSet.group_of()``; entries for criteria not in ``matrix`` are ignored),
+        and for ``hierarchical`` sampling.
+    concentration
+        With ``weights``: sample imprecise weights *around* them, ``w ~ Dirichlet(κ·w)``
+        with ``κ = concentration`` (mean = the weights; a weight ``w`` varies with standard
+        deviation ``sqrt(w(1-w)/(κ+1))``, e.g. κ = 100 gives ±0.03 around 0.1). Exact
+        draws, no rejection; ``bounds``/``order`` may restrict them further.
+    hierarchical
+        Draw group totals first, then each group's split among its criteria (both uniform,
+        or both Dirichlet around the weights with ``concentration``); needs ``groups``.
+    scales
+        ``"fixed"`` (default, SMAA-2): with ``value_ranges``, WSM and WPM scale every
+        criterion on a fixed scale, from the lowest to the highest value any range allows,
+        so a sampled value keeps its meaning across samples. ``"per_sample"``: each
+        sampled matrix is scaled on its own min and max. TOPSIS, VIKOR and PROMETHEE
+        always normalise each sampled matrix by their own definition (stated in
+        ``sampled``).
 
     Returns
     -------
@@ -453,6 +554,8 @@ def smaa_full(
         them the matrix is certain, so the confidence is 1 (``1/g`` in a ``g``-way tie) or
         0. NaN if the alternative never ranks first.
 
+        ``sampled``: what was sampled, in words (to show beside the results).
+
     Examples
     --------
     >>> m = pd.DataFrame({"x": [1.0, 0.0], "y": [0.0, 1.0]}, index=["A", "B"])
@@ -469,15 +572,18 @@ def smaa_full(
     return _smaa(
         matrix,
         objectives,
-        weights,
-        samples,
-        method,
-        seed,
-        bounds,
-        order,
-        value_ranges,
-        groups,
-        params,
+        weights=weights,
+        samples=samples,
+        method=method,
+        seed=seed,
+        bounds=bounds,
+        order=order,
+        value_ranges=value_ranges,
+        groups=groups,
+        concentration=concentration,
+        hierarchical=hierarchical,
+        scales=scales,
+        params=params,
         loop_engine=None,
         with_confidence=True,
     )
@@ -495,6 +601,9 @@ def smaa(
     order: Sequence[tuple[str, str]] | None = None,
     value_ranges: Mapping[str, Any] | None = None,
     groups: Mapping[str, str] | None = None,
+    concentration: float | None = None,
+    hierarchical: bool = False,
+    scales: str = "fixed",
     **params: Any,
 ) -> pd.DataFrame:
     """SMAA-2 rank acceptability indices: alternative × rank, each row sums to 1.
@@ -514,15 +623,18 @@ def smaa(
     return _smaa(
         matrix,
         objectives,
-        weights,
-        samples,
-        method,
-        seed,
-        bounds,
-        order,
-        value_ranges,
-        groups,
-        params,
+        weights=weights,
+        samples=samples,
+        method=method,
+        seed=seed,
+        bounds=bounds,
+        order=order,
+        value_ranges=value_ranges,
+        groups=groups,
+        concentration=concentration,
+        hierarchical=hierarchical,
+        scales=scales,
+        params=params,
         loop_engine=None,
         with_confidence=False,
     ).acceptability
@@ -540,6 +652,9 @@ def smaa_reference_loop(
     order: Sequence[tuple[str, str]] | None = None,
     value_ranges: Mapping[str, Any] | None = None,
     groups: Mapping[str, str] | None = None,
+    concentration: float | None = None,
+    hierarchical: bool = False,
+    scales: str = "fixed",
     engine: str = "numpy",
     **params: Any,
 ) -> SMAAResult:
@@ -553,15 +668,18 @@ def smaa_reference_loop(
     return _smaa(
         matrix,
         objectives,
-        weights,
-        samples,
-        method,
-        seed,
-        bounds,
-        order,
-        value_ranges,
-        groups,
-        params,
+        weights=weights,
+        samples=samples,
+        method=method,
+        seed=seed,
+        bounds=bounds,
+        order=order,
+        value_ranges=value_ranges,
+        groups=groups,
+        concentration=concentration,
+        hierarchical=hierarchical,
+        scales=scales,
+        params=params,
         loop_engine=engine,
         with_confidence=True,
     )
