@@ -25,6 +25,7 @@ from siteselect.robustness import (
     smaa,
     smaa_full,
     stability_intervals,
+    value_levers,
     weight_sweep,
     weights_to_win,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "smaa_full",
     "stability_intervals",
     "swing_weights",
+    "value_levers",
     "weight_sweep",
     "weights_to_win",
 ]

@@ -196,6 +196,17 @@ def cmd_robustness(args: argparse.Namespace) -> int:
                 "reversal": summary.reversal.reversal,
                 "notes": list(summary.reversal.notes),
             },
+            "value_levers": None
+            if summary.lever is None
+            else {
+                "target": summary.lever.target,
+                "feasible": summary.lever.feasible,
+                "exact": summary.lever.exact,
+                "cost": summary.lever.cost,
+                "message": summary.lever.message,
+                "changes": json.loads(summary.lever.changes.to_json(orient="index")),
+            },
+            "sampled": list(summary.notes),
         }
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         return 0
@@ -211,6 +222,9 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     _emit(stability.round(4), "table", out)
     if win is not None:
         out.write(f"\nWhat would make {win.target} win: {win.message}\n")
+    if summary.lever is not None:
+        out.write(f"What change of values would: {summary.lever.message}\n")
+    out.write("\nSampled: " + " ".join(f"{n}." for n in summary.notes) + "\n")
     out.write("\nRank reversal:\n" + "".join(f"- {n}\n" for n in summary.reversal.notes))
     return 0
 

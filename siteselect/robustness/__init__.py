@@ -15,6 +15,9 @@ weight vectors are scored in one batch.
     with optional weight bounds, weight order and value ranges;
 :func:`weights_to_win`
     the smallest change of weights that makes a given alternative rank first;
+:func:`value_levers`
+    the smallest change of a site's policy-movable values (a subsidy, a tax holiday)
+    that makes it rank first (exact by linear programming for WSM);
 :func:`rank_reversal`
     does removing an alternative, or adding a copy or a dominated phantom, reorder the
     others?
@@ -30,6 +33,7 @@ Ties
     to 12 decimals tie; VIKOR's compromise set shares rank 1).
 """
 
+from siteselect.robustness.levers import POLICY_LEVERS, LeverResult, value_levers
 from siteselect.robustness.model import LINEAR_METHODS, Model, prepare_model
 from siteselect.robustness.reversal import RankReversalReport, rank_reversal
 from siteselect.robustness.sampling import sample_weights
@@ -45,6 +49,8 @@ from siteselect.robustness.whatif import WinResult, weights_to_win
 
 __all__ = [
     "LINEAR_METHODS",
+    "POLICY_LEVERS",
+    "LeverResult",
     "Model",
     "RankReversalReport",
     "RobustnessSummary",
@@ -59,6 +65,7 @@ __all__ = [
     "smaa_full",
     "smaa_reference_loop",
     "stability_intervals",
+    "value_levers",
     "weight_sweep",
     "weights_to_win",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from siteselect.errors import SiteSelectError, UnknownNameError
+from siteselect.robustness.levers import POLICY_LEVERS, LeverResult, value_levers
 from siteselect.robustness.provenance import RULE, provenance_ranges
 from siteselect.robustness.reversal import RankReversalReport, rank_reversal
 from siteselect.robustness.smaa import SMAAResult, smaa_full
@@ -36,6 +37,8 @@ class RobustnessSummary:
     reversal: RankReversalReport
     notes: tuple[str, ...] = ()
     """What was sampled and by which rule, to show beside the results."""
+    lever: LeverResult | None = None
+    """The cheapest change of the target's policy-movable values that makes it first."""
 
     def first_rank_acceptability(self) -> pd.Series:
         """Share of sampled weightings in which each site ranks first."""
@@ -162,9 +165,23 @@ def robustness_summary(
     win = None
     if target is not None and not sole_leader:
         win = weights_to_win(matrix, objectives, weights, target, method, seed=seed, **params)
+    lever = None
+    levers = [c for c in POLICY_LEVERS if c in matrix.columns and weights.get(c, 0) > 0]
+    if target is not None and not sole_leader and levers:
+        step(0.8, "what change of values would make that site win")
+        lever = value_levers(
+            matrix,
+            objectives,
+            weights,
+            target,
+            method,
+            levers=levers,
+            units=dict(evaluation.table.units),
+            **params,
+        )
     step(0.9, "rank reversal checks")
     reversal = rank_reversal(matrix, objectives, weights, method, **params)
     step(1.0, "done")
     return RobustnessSummary(
-        method, ranking.index[0], result, stability, win, reversal, tuple(notes)
+        method, ranking.index[0], result, stability, win, reversal, tuple(notes), lever
     )
