@@ -110,8 +110,11 @@ class Project:
         """Every figure of the project that is an assumption, with its reason."""
         out = [f.text(k) for k, f in self.figures.items() if f.assumption]
         for cat, count, mult in self.headcount:
-            out += [f.text(f"{cat}.{n}") for n, f in (("count", count), ("wage_multiple", mult))
-                    if f.assumption]
+            out += [
+                f.text(f"{cat}.{n}")
+                for n, f in (("count", count), ("wage_multiple", mult))
+                if f.assumption
+            ]
         out += [f.text(f"input {o} {pc}") for o, pc, f in self.inputs if f.assumption]
         return out
 
@@ -122,7 +125,9 @@ def _fig(spec: Any, file: str, row: int | None, name: str, problems: list[Proble
         return Figure(math.nan)
     if not isinstance(spec, dict):
         problems.append(
-            Problem(file, row, name, "a bare number needs `assumption: true` and a why, or a source")
+            Problem(
+                file, row, name, "a bare number needs `assumption: true` and a why, or a source"
+            )
         )
         return Figure(math.nan)
     value = spec.get("value")
@@ -161,8 +166,13 @@ def _project(
             (
                 name,
                 _fig(cat.get("count"), file, row, f"headcount.{name}.count", problems),
-                _fig(cat.get("wage_multiple"), file, row, f"headcount.{name}.wage_multiple",
-                     problems),
+                _fig(
+                    cat.get("wage_multiple"),
+                    file,
+                    row,
+                    f"headcount.{name}.wage_multiple",
+                    problems,
+                ),
             )
         )
     if not heads:
@@ -301,7 +311,7 @@ class CostResult:
 def _row_text(row: Mapping[str, Any]) -> str:
     return (
         f"{row['indicator']}={row['value']:g} {row['unit']} ({row['scope_level']} "
-        f"{row['scope']}; {row['source']}, {row['year']})"
+        f"{row['scope']}; {row['source']}, {_year(row['year'])})"
     )
 
 
@@ -390,9 +400,9 @@ def _component(
     }
 
 
-def _annual_wage(row: Mapping[str, Any], fx: pd.DataFrame, country: str, proj: Project) -> tuple[
-    float, str, str
-]:
+def _annual_wage(
+    row: Mapping[str, Any], fx: pd.DataFrame, country: str, proj: Project
+) -> tuple[float, str, str]:
     match = _MONEY.match(str(row["unit"]).strip())
     if match is None:
         return math.nan, "", f"manufacturing_wage unit {row['unit']!r} is not a money rate"
@@ -442,8 +452,11 @@ def annual_cost(
 
         # labour
         wage, oncost = s.get("manufacturing_wage"), s.get("employer_oncost_rate")
-        missing = [f"no {n} for the site, region or country" for n, r in
-                   (("manufacturing_wage", wage), ("employer_oncost_rate", oncost)) if r is None]
+        missing = [
+            f"no {n} for the site, region or country"
+            for n, r in (("manufacturing_wage", wage), ("employer_oncost_rate", oncost))
+            if r is None
+        ]
         amount, notes = math.nan, []
         if not missing and wage is not None and oncost is not None:
             annual, note, why = _annual_wage(wage, fx, country, project)
@@ -464,8 +477,17 @@ def annual_cost(
             if f.assumption
         ]
         records.append(
-            _component(sid, "labour", amount, [r for r in (wage, oncost) if r], notes, missing,
-                       head_assume[:2] + ([f"… {len(head_assume) - 2} more"] if len(head_assume) > 2 else []), fx)
+            _component(
+                sid,
+                "labour",
+                amount,
+                [r for r in (wage, oncost) if r],
+                notes,
+                missing,
+                head_assume[:2]
+                + ([f"… {len(head_assume) - 2} more"] if len(head_assume) > 2 else []),
+                fx,
+            )
         )
 
         # land
@@ -509,8 +531,9 @@ def annual_cost(
                 else:
                     amount = unit_price * figs[key].value
             records.append(
-                _component(sid, name, amount, [row] if row else [], [], missing,
-                           _assumed(figs, key), fx)
+                _component(
+                    sid, name, amount, [row] if row else [], [], missing, _assumed(figs, key), fx
+                )
             )
 
         # income tax
@@ -532,25 +555,47 @@ def annual_cost(
             amount = base * rate
             notes.append(f"effective rate {rate:.2%} on a taxable base of USD {base:,.0f}")
         records.append(
-            _component(sid, "income_tax", amount, rows, notes, missing,
-                       _assumed(figs, "output_value_usd", "taxable_margin"), fx)
+            _component(
+                sid,
+                "income_tax",
+                amount,
+                rows,
+                notes,
+                missing,
+                _assumed(figs, "output_value_usd", "taxable_margin"),
+                fx,
+            )
         )
 
         # duties on inputs
         home = Market(country, country, country, (country,), "", None, ())
         missing, notes, amount = [], [], 0.0
         for origin, pclass, value in project.inputs:
-            duty = applicable_duty(tariffs, mset, origin, home, pclass, zone_regime=zone,
-                                   claim_preferences=project.claim_preferences)
+            duty = applicable_duty(
+                tariffs,
+                mset,
+                origin,
+                home,
+                pclass,
+                zone_regime=zone,
+                claim_preferences=project.claim_preferences,
+            )
             if math.isnan(duty.rate_pct):
                 missing.append(duty.how.removeprefix("missing: "))
                 continue
             amount += value.value * duty.rate_pct / 100.0
             notes.append(duty.how)
         records.append(
-            _component(sid, "input_duties", amount, [], notes, missing,
-                       [f.text(f"input {o} {pc}") for o, pc, f in project.inputs if f.assumption],
-                       fx)
+            _component(
+                sid,
+                "input_duties",
+                amount,
+                [],
+                notes,
+                missing,
+                [f.text(f"input {o} {pc}") for o, pc, f in project.inputs if f.assumption],
+                fx,
+            )
         )
 
         # freight
@@ -562,8 +607,10 @@ def annual_cost(
         out_cost = 0.0
         for m, share in markets.items():
             leg = outbound[m].loc[sid]
-            out_cost += share * figs["containers_out_per_year"].value * (
-                leg["sea_km"] * sea_rate + leg["road_km"] * road_rate
+            out_cost += (
+                share
+                * figs["containers_out_per_year"].value
+                * (leg["sea_km"] * sea_rate + leg["road_km"] * road_rate)
             )
         records.append(
             _component(
@@ -571,12 +618,16 @@ def annual_cost(
                 "freight",
                 inbound + out_cost,
                 [],
-                [f"in: TWKHH → {site['gateway_port']} {inbound_sea[sid]:,.0f} km sea + "
-                 f"{inland[sid]:,.0f} km inland; out: by market share"],
+                [
+                    f"in: TWKHH → {site['gateway_port']} {inbound_sea[sid]:,.0f} km sea + "
+                    f"{inland[sid]:,.0f} km inland; out: by market share"
+                ],
                 [],
-                [fr["sea_usd_per_feu_km"].text("sea_usd_per_feu_km"),
-                 fr["road_usd_per_truck_km"].text("road_usd_per_truck_km"),
-                 *_assumed(figs, "containers_in_per_year", "containers_out_per_year")],
+                [
+                    fr["sea_usd_per_feu_km"].text("sea_usd_per_feu_km"),
+                    fr["road_usd_per_truck_km"].text("road_usd_per_truck_km"),
+                    *_assumed(figs, "containers_in_per_year", "containers_out_per_year"),
+                ],
                 fx,
             )
         )
@@ -584,25 +635,48 @@ def annual_cost(
         # duties on output (shown; scored in market access, not here)
         missing, notes, amount = [], ["not in the scored cost: scored once as market_tariff"], 0.0
         for m, share in markets.items():
-            duty = applicable_duty(tariffs, mset, country, mset.market(m), project.product_class,
-                                   zone_regime=zone, claim_preferences=project.claim_preferences)
+            duty = applicable_duty(
+                tariffs,
+                mset,
+                country,
+                mset.market(m),
+                project.product_class,
+                zone_regime=zone,
+                claim_preferences=project.claim_preferences,
+            )
             if math.isnan(duty.rate_pct):
                 missing.append(duty.how.removeprefix("missing: "))
                 continue
             amount += share * figs["output_value_usd"].value * duty.rate_pct / 100.0
             notes.append(f"{m} {share:.0%}: {duty.how}")
         records.append(
-            _component(sid, "output_duties", amount, [], notes, missing,
-                       _assumed(figs, "output_value_usd"), fx)
+            _component(
+                sid,
+                "output_duties",
+                amount,
+                [],
+                notes,
+                missing,
+                _assumed(figs, "output_value_usd"),
+                fx,
+            )
         )
     breakdown = pd.DataFrame.from_records(records, columns=list(BREAKDOWN_COLUMNS))
     amounts = breakdown.pivot(index="site_id", columns="component", values="amount_usd")
     amounts = amounts.reindex(index=sites.index, columns=list(COMPONENTS))
     total = amounts.sum(axis=1, min_count=len(COMPONENTS)).where(amounts.notna().all(axis=1))
     scored = amounts[list(SCORED)].sum(axis=1).where(amounts[list(SCORED)].notna().all(axis=1))
-    return CostResult(project, dict(markets), breakdown, total.rename("total"),
-                      scored.rename("scored_cost"))
+    return CostResult(
+        project, dict(markets), breakdown, total.rename("total"), scored.rename("scored_cost")
+    )
 
 
 def _assumed(figs: Mapping[str, Figure], *keys: str) -> list[str]:
     return [figs[k].text(k) for k in keys if figs[k].assumption]
+
+
+def _year(value: Any) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return str(value)

@@ -57,7 +57,13 @@ TARIFF_COLUMNS = (
 )
 PRODUCT_CLASSES = ("computers_servers", "telecom_equipment", "semiconductors", "auto_electronics")
 REGIME_KINDS = ("general", "preference", "zone")
-TRANSPORT_KEYS = ("sea_speed_knots", "port_days", "road_km_per_day", "road_circuity", "border_days")
+TRANSPORT_KEYS = (
+    "sea_speed_knots",
+    "port_days",
+    "road_km_per_day",
+    "road_circuity",
+    "border_days",
+)
 KM_PER_NAUTICAL_MILE = 1.852
 DEFAULT_MARKETS: Mapping[str, float] = MappingProxyType({"US": 1.0})
 _CODE = re.compile(r"^[A-Z]{3}$|^[A-Z]{2,6}$")
@@ -155,8 +161,12 @@ def load_markets(path: str | Path | None = None) -> MarketSet:
     transport: dict[str, Figure] = {}
     raw_transport = doc.get("transport") or {}
     for key in TRANSPORT_KEYS:
-        fig = _figure(key, raw_transport.get(key) if isinstance(raw_transport, dict) else None,
-                      file, problems)
+        fig = _figure(
+            key,
+            raw_transport.get(key) if isinstance(raw_transport, dict) else None,
+            file,
+            problems,
+        )
         if fig is not None:
             transport[key] = fig
     regimes: dict[str, Mapping[str, str]] = {}
@@ -292,7 +302,9 @@ def load_tariffs(path: str | Path | None = None, mset: MarketSet | None = None) 
         rec: dict[str, Any] = {c: (row.get(c) or "").strip() for c in TARIFF_COLUMNS}
         for fld in ("origin", "destination"):
             if not _CODE.match(rec[fld]):
-                problems.append(Problem(file, line, fld, f"not an ISO3 or bloc code: {rec[fld]!r}"))
+                problems.append(
+                    Problem(file, line, fld, f"not an ISO3 or bloc code: {rec[fld]!r}")
+                )
         if not rec["product_class"]:
             problems.append(Problem(file, line, "product_class", "required"))
         if rec["regime"] not in mset.regimes:
@@ -310,7 +322,9 @@ def load_tariffs(path: str | Path | None = None, mset: MarketSet | None = None) 
                 raise ValueError
             rec["rate_pct"] = rate
         except ValueError:
-            problems.append(Problem(file, line, "rate_pct", f"not a rate in %: {rec['rate_pct']!r}"))
+            problems.append(
+                Problem(file, line, "rate_pct", f"not a rate in %: {rec['rate_pct']!r}")
+            )
         if not re.fullmatch(r"\d{4}", rec["year"]):
             problems.append(Problem(file, line, "year", f"not a year: {rec['year']!r}"))
         as_of = _date(rec["as_of"])
@@ -471,7 +485,9 @@ def market_transit_days(sites: gpd.GeoDataFrame, market: Market, mset: MarketSet
             continue
         gateway = row["gateway_port"]
         sea = geo.sea_route_km(gateway, market.port)
-        days = float(road_days(inland[k], mset)) + sea_days(sea, mset) + 2 * _fig(mset, "port_days")
+        days = (
+            float(road_days(inland[k], mset)) + sea_days(sea, mset) + 2 * _fig(mset, "port_days")
+        )
         text = f"inland {inland[k]:,.0f} km + sea {gateway} → {market.port} {sea:,.0f} km"
         onward = 0.0
         if market.point is not None:
