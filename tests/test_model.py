@@ -76,11 +76,11 @@ def test_every_required_market_has_a_port_and_the_road_markets_a_point(mset):
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (("regime", "Made-up FTA"), r"line 2, field 'regime': unknown regime 'Made-up FTA'"),
-        (("valid_until", "2020-01-01"), r"line 2, field 'valid_until': is before as_of"),
-        (("as_of", ""), r"line 2, field 'as_of': required ISO date"),
-        (("rate_pct", "abc"), r"line 2, field 'rate_pct': not a rate"),
-        (("source", ""), r"line 2, field 'source': required"),
+        (("regime", "Made-up FTA"), r"row 2, field 'regime': unknown regime 'Made-up FTA'"),
+        (("valid_until", "2020-01-01"), r"row 2, field 'valid_until': is before as_of"),
+        (("as_of", ""), r"row 2, field 'as_of': required ISO date"),
+        (("rate_pct", "abc"), r"row 2, field 'rate_pct': not a rate"),
+        (("source", ""), r"row 2, field 'source': required"),
     ],
     ids=["regime", "valid-until", "as-of", "rate", "source"],
 )
@@ -157,7 +157,9 @@ def test_transit_from_taiwan_grows_with_the_sea_route(mset, model):
 
 @given(share=st.floats(0.01, 0.99))
 def test_adding_asean_never_raises_the_duty_where_asean_is_cheaper(model, tariffs, cset, share):
-    us_only = decision_table(model, cset, "ems", default_context("ems", {"US": 1}, tariffs=tariffs))
+    us_only = decision_table(
+        model, cset, "ems", default_context("ems", {"US": 1}, tariffs=tariffs)
+    )
     mixed = decision_table(
         model,
         cset,
@@ -168,7 +170,10 @@ def test_adding_asean_never_raises_the_duty_where_asean_is_cheaper(model, tariff
         model, cset, "ems", default_context("ems", {"ASEAN": 1}, tariffs=tariffs)
     )
     for sid in model.sites.index:
-        t_us, t_asean = us_only.values.at[sid, "market_tariff"], asean.values.at[sid, "market_tariff"]
+        t_us, t_asean = (
+            us_only.values.at[sid, "market_tariff"],
+            asean.values.at[sid, "market_tariff"],
+        )
         if t_asean < t_us:
             assert mixed.values.at[sid, "market_tariff"] <= t_us + 1e-12
 
@@ -216,8 +221,14 @@ def test_a_missing_cost_input_is_visible_and_makes_the_total_missing(tiny, mset,
     assert result.total.isna().all()
 
 
-FIGURES = ("floor_area_m2", "power_mwh_per_year", "water_m3_per_year", "output_value_usd",
-           "containers_in_per_year", "taxable_margin")
+FIGURES = (
+    "floor_area_m2",
+    "power_mwh_per_year",
+    "water_m3_per_year",
+    "output_value_usd",
+    "containers_in_per_year",
+    "taxable_margin",
+)
 
 
 @given(name=st.sampled_from(FIGURES), factor=st.floats(1.0, 5.0))
@@ -250,7 +261,9 @@ def test_project_file_errors_name_the_field(tmp_path):
         "wage_multiple: {value: 1, assumption: true, why: x}}\n",
         encoding="utf-8",
     )
-    with pytest.raises(DataError, match=r"mine\.yaml, row 1, field 'headcount\.production\.count'"):
+    with pytest.raises(
+        DataError, match=r"mine\.yaml, row 1, field 'headcount\.production\.count'"
+    ):
         project_from_file(path, "ems")
 
 
@@ -260,8 +273,16 @@ def test_project_file_errors_name_the_field(tmp_path):
 def test_cost_replaces_its_components_and_retired_criteria_are_gone(cset: CriteriaSet):
     ids = set(cset.ids)
     assert "operating_cost" in ids
-    assert not ids & {"labour_cost", "electricity_price", "corporate_tax", "us_tariff",
-                      "us_market_access", "sea_distance", "air_distance", "tz_offset"}
+    assert not ids & {
+        "labour_cost",
+        "electricity_price",
+        "corporate_tax",
+        "us_tariff",
+        "us_market_access",
+        "sea_distance",
+        "air_distance",
+        "tz_offset",
+    }
     assert set(cset.retired) >= {"us_market_access", "us_tariff", "labour_cost"}
     assert [c.id for c in cset.criteria if c.group == "proximity"] == ["taiwan_transit"]
 
@@ -288,12 +309,20 @@ def decision_table_bundled(cset, sector):
 @pytest.mark.parametrize(
     ("spec", "x", "objective", "expected"),
     [
-        ({"kind": "piecewise", "points": [[0, 1], [10, 0]], "why": "w"}, [0, 5, 20], "min",
-         [1, 0.5, 0]),
+        (
+            {"kind": "piecewise", "points": [[0, 1], [10, 0]], "why": "w"},
+            [0, 5, 20],
+            "min",
+            [1, 0.5, 0],
+        ),
         ({"kind": "threshold", "target": 4, "why": "w"}, [3, 4, 4.5], "min", [1, 1, 0]),
         ({"kind": "threshold", "target": 2, "below": 0.2, "why": "w"}, [1, 2], "max", [0.2, 1]),
-        ({"kind": "step", "steps": [[1, 0.5], [2, 1]], "why": "w"}, [0, 1, 1.5, 3], "max",
-         [0, 0.5, 0.5, 1]),
+        (
+            {"kind": "step", "steps": [[1, 0.5], [2, 1]], "why": "w"},
+            [0, 1, 1.5, 3],
+            "max",
+            [0, 0.5, 0.5, 1],
+        ),
     ],
     ids=["piecewise", "threshold-min", "threshold-max", "step"],
 )
