@@ -99,6 +99,56 @@ def _add_rank_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--only-sites", action="store_true", help="with --sites: rank only your sites"
     )
+    _add_model_options(parser)
+
+
+# --- target markets and reference project (model) -----------------------------------
+
+
+def _market(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected MARKET=SHARE, e.g. US=0.7; got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--market",
+        action="append",
+        type=_market,
+        default=[],
+        metavar="MARKET=SHARE",
+        help="a target market and its share of sales, e.g. US=0.7; repeatable "
+        "(default: US=1; shares are normalised)",
+    )
+    parser.add_argument(
+        "--project-file",
+        type=Path,
+        metavar="FILE.yaml",
+        help="your reference project (layout of criteria/projects.yaml) for the cost",
+    )
+    parser.add_argument(
+        "--headcount", type=float, help="scale the reference project to this many staff"
+    )
+
+
+def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    from siteselect.cost import project_from_file
+
+    out: dict[str, Any] = {}
+    if args.market:
+        shares: dict[str, str] = {}
+        for name, value in args.market:
+            if name in shares:
+                raise SiteSelectError(f"market {name!r} is given twice")
+            shares[name] = value
+        out["markets"] = shares
+    if args.project_file is not None:
+        out["project"] = project_from_file(args.project_file, args.sector)
+    if args.headcount is not None:
+        out["headcount"] = args.headcount
+    return out
 
 
 def _evaluate(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
@@ -125,6 +175,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
         weights=dict(args.weight),
         method=args.method,
         missing=args.missing,
+        **_model_kwargs(args),
         **dict(args.param),
     )
     return result, catalog, user_ids
@@ -146,8 +197,50 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.format == "table":
         frame = frame.round(4)
     _emit(frame, args.format, sys.stdout)
-    for note in result.policy.notes:
+    for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def cmd_cost(args: argparse.Namespace) -> int:
+    result, _, _ = _evaluate(args)
+    cost = result.cost
+    if cost is None:
+        raise SiteSelectError("the criteria in use have no cost criterion")
+    wide = cost.wide()
+    names = result.table.values.index
+    frame = wide.reindex(names).reset_index(names="site_id")
+    frame.insert(1, "rank", result.ranking["rank"].reindex(names).to_numpy())
+    frame = frame.sort_values(["scored_cost", "site_id"], na_position="last", kind="stable")
+    out = sys.stdout
+    if args.format == "json":
+        doc = {
+            "project": cost.project.label,
+            "headcount": cost.project.headcount_total,
+            "markets": dict(cost.markets),
+            "note": "scored_cost excludes output_duties, which are scored as market_tariff",
+            "sites": json.loads(frame.to_json(orient="records")),
+            "breakdown": json.loads(cost.breakdown.to_json(orient="records")),
+            "assumptions": cost.project.assumptions(),
+        }
+        out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    if args.format == "csv":
+        cost.breakdown.to_csv(out, index=False)
+        return 0
+    out.write(
+        f"Annual cost of operation, USD million: {cost.project.label}, "
+        f"{cost.project.headcount_total:,.0f} staff; markets "
+        f"{', '.join(f'{k} {v:.0%}' for k, v in cost.markets.items())}\n"
+        "(scored_cost = total without output_duties, which are scored as market_tariff; "
+        "NaN = an input is missing, see --format csv)\n\n"
+    )
+    money = [c for c in frame.columns if c not in ("site_id", "rank")]
+    frame[money] = (frame[money] / 1e6).round(2)
+    _emit(frame, "table", out)
+    gaps = cost.breakdown[cost.breakdown["missing"] != ""]
+    for row in gaps.itertuples():
+        print(f"missing: {row.site_id} {row.component}: {row.missing}", file=sys.stderr)
     return 0
 
 
@@ -468,6 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("map", "write the ranked sites as a standalone HTML map", cmd_map),
         ("explain", "why a site ranks where it does: the method's own terms", cmd_explain),
         ("robustness", "how sure the ranking is: SMAA, stability, what-if", cmd_robustness),
+        ("cost", "annual cost of operation per site, with its breakdown", cmd_cost),
         ("screen", "rank a large candidate file (CSV) in chunks, two passes", cmd_screen),
         ("sites", "list the bundled candidate sites", cmd_sites),
         ("criteria", "list the criteria", cmd_criteria),
@@ -489,7 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_data_check)
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        if name in ("rank", "map", "robustness", "explain"):
+        if name in ("rank", "map", "robustness", "cost", "explain"):
             _add_rank_options(p)
         if name == "explain":
             p.add_argument("site", help="site id or exact site name")
@@ -502,7 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
                 action="append",
                 default=[],
                 metavar="A>=B",
-                help="SMAA weight order, e.g. investment_climate>=proximity",
+                help="SMAA weight order, e.g. cost>=proximity",
             )
         if name == "screen":
             p.add_argument("file", type=Path, help="CSV with one column per criterion")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -21,7 +22,84 @@ from siteselect.errors import Problem, UnknownNameError, WeightError, raise_if
 from siteselect.methods import check_weight
 
 CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
-DERIVE_KINDS = ("computed", "indicator", "indicator_usd", "mean", "income_tax", "sector_fit")
+DERIVE_KINDS = (
+    "computed",
+    "indicator",
+    "indicator_usd",
+    "mean",
+    "income_tax",
+    "sector_fit",
+    "cluster",
+    "taiwan_transit",
+    "market_tariff",
+    "market_transit",
+    "cost",
+)
+VALUE_FUNCTION_KINDS = ("linear", "piecewise", "threshold", "step")
+
+
+@dataclass(frozen=True)
+class ValueFunction:
+    """How a criterion's raw value maps to a value in [0, 1] (1 = best), and why.
+
+    ``points`` holds (x, v) pairs for ``piecewise`` and ``step``; ``target`` and ``below``
+    are used by ``threshold``.
+    """
+
+    kind: str = "linear"
+    points: tuple[tuple[float, float], ...] = ()
+    target: float = math.nan
+    below: float = 0.0
+    why: str = ""
+
+    def value(self, x: Any, objective: str) -> Any:
+        """v(x) in [0, 1] for an array ``x`` (``linear`` returns ``x`` unchanged)."""
+        arr = np.asarray(x, dtype=float)
+        if self.kind == "linear":
+            return arr
+        if self.kind == "piecewise":
+            xs, vs = zip(*self.points, strict=True)
+            return np.interp(arr, xs, vs)
+        if self.kind == "threshold":
+            met = arr <= self.target if objective == "min" else arr >= self.target
+            return np.where(np.isnan(arr), np.nan, np.where(met, 1.0, self.below))
+        xs = np.array([p[0] for p in self.points])
+        vs = np.array([p[1] for p in self.points])
+        if objective == "min":  # the last step whose x is at or above the value
+            idx = np.searchsorted(xs, arr, side="left")
+            out = np.where(idx < len(xs), vs[np.minimum(idx, len(xs) - 1)], self.below)
+        else:
+            idx = np.searchsorted(xs, arr, side="right") - 1
+            out = np.where(idx >= 0, vs[np.maximum(idx, 0)], self.below)
+        return np.where(np.isnan(arr), np.nan, out)
+
+    def describe(self) -> str:
+        if self.kind == "linear":
+            return "linear between the worst and best site"
+        if self.kind == "threshold":
+            return f"threshold at {self.target:g} (else {self.below:g})"
+        pts = ", ".join(f"{x:g}→{v:g}" for x, v in self.points)
+        return f"{self.kind} {pts}"
+
+
+LINEAR = ValueFunction()
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A rule that removes a site: its value of ``criterion`` above ``max`` / below ``min``."""
+
+    criterion: str
+    max: float
+    min: float
+    why: str
+
+    def breaks(self, value: float) -> bool:
+        return bool(value > self.max or value < self.min)
+
+    def describe(self, label: str, value: float, unit: str) -> str:
+        bound = f"above {self.max:g}" if value > self.max else f"below {self.min:g}"
+        return f"{label} {value:g} {unit} is {bound}: {self.why}"
 
 
 @dataclass(frozen=True)
@@ -40,6 +118,7 @@ class Criterion:
     unit: str
     derive: Mapping[str, Any]
     description: str
+    value_function: ValueFunction = LINEAR
 
 
 @dataclass(frozen=True)
@@ -49,6 +128,8 @@ class Sector:
     description: str
     relevance: Mapping[str, float]
     reasons: Mapping[str, str]
+    value_functions: Mapping[str, ValueFunction] = field(default_factory=dict)
+    exclusions: tuple[Exclusion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +157,17 @@ class CriteriaSet:
     criteria: tuple[Criterion, ...]
     sectors: tuple[Sector, ...]
     profiles: tuple[Profile, ...]
+    correlated: Mapping[frozenset[str], str] = field(default_factory=dict)
+    retired: Mapping[str, str] = field(default_factory=dict)
+
+    def value_function(self, criterion_id: str, sector_id: str) -> ValueFunction:
+        """The value function of a criterion for a sector (the sector's override first)."""
+        sect = self.sector(sector_id)
+        return sect.value_functions.get(criterion_id, self.criterion(criterion_id).value_function)
+
+    def correlation_reason(self, a: str, b: str) -> str | None:
+        """Why ``a`` and ``b`` may be scored together although they correlate, if stated."""
+        return self.correlated.get(frozenset((a, b)))
 
     @property
     def ids(self) -> list[str]:
@@ -281,6 +373,11 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
                 Problem(file, row, "derive", f"needs a 'kind', one of {', '.join(DERIVE_KINDS)}")
             )
             derive = {}
+        vf = LINEAR
+        if entry.get("value_function") is not None:
+            vf = parse_value_function(
+                entry["value_function"], file, row, "value_function", problems
+            )
         criteria.append(
             Criterion(
                 id=_require_str(entry, "id", file, problems),
@@ -290,10 +387,24 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
                 unit=_require_str(entry, "unit", file, problems),
                 derive=MappingProxyType(dict(derive)),
                 description=_require_str(entry, "description", file, problems, optional=True),
+                value_function=vf,
             )
         )
     _unique(entries, [c.id for c in criteria], file, problems)
     criterion_ids = [c.id for c in criteria]
+    correlated: dict[frozenset[str], str] = {}
+    for i, item in enumerate((doc or {}).get("correlated") or [], start=1):
+        pair = item.get("pair") if isinstance(item, dict) else None
+        why = str(item.get("why") or "").strip() if isinstance(item, dict) else ""
+        if not isinstance(pair, list) or len(pair) != 2 or not set(pair) <= set(criterion_ids):
+            problems.append(
+                Problem(file, i, "correlated.pair", f"needs two criterion ids; got {pair!r}")
+            )
+            continue
+        if not why:
+            problems.append(Problem(file, i, "correlated.why", "a correlated pair needs a reason"))
+        correlated[frozenset(pair)] = " ".join(why.split())
+    retired = {str(k): str(v) for k, v in ((doc or {}).get("retired") or {}).items()}
 
     path = base / "sectors.yaml"
     doc, errs = _read_yaml(path)
@@ -316,6 +427,19 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
             relevance.update(parsed)
             if isinstance(spec, dict) and spec.get("why"):
                 reasons[key] = str(spec["why"])
+        row = entry["_row"]
+        vfs = {}
+        raw_vf = entry.get("value_functions") or {}
+        for key, spec in raw_vf.items() if isinstance(raw_vf, dict) else []:
+            if key not in criterion_ids:
+                problems.append(Problem(file, row, f"value_functions.{key}", "unknown criterion"))
+                continue
+            vfs[key] = parse_value_function(spec, file, row, f"value_functions.{key}", problems)
+        exclusions = []
+        for i, spec in enumerate(entry.get("exclusions") or [], start=1):
+            ex = _exclusion(spec, criterion_ids, file, row, f"exclusions[{i}]", problems)
+            if ex is not None:
+                exclusions.append(ex)
         sectors.append(
             Sector(
                 id=_require_str(entry, "id", file, problems),
@@ -323,6 +447,8 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
                 description=_require_str(entry, "description", file, problems, optional=True),
                 relevance=MappingProxyType(relevance),
                 reasons=MappingProxyType(reasons),
+                value_functions=MappingProxyType(vfs),
+                exclusions=tuple(exclusions),
             )
         )
     _unique(entries, [s.id for s in sectors], file, problems)
@@ -358,4 +484,88 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
     for kind, items in (("sector", sectors), ("profile", profiles), ("criterion", criteria)):
         if not items:
             raise_if([Problem(str(base), None, None, f"no {kind} defined")])
-    return CriteriaSet(tuple(groups), tuple(criteria), tuple(sectors), tuple(profiles))
+    return CriteriaSet(
+        tuple(groups),
+        tuple(criteria),
+        tuple(sectors),
+        tuple(profiles),
+        MappingProxyType(correlated),
+        MappingProxyType(retired),
+    )
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def parse_value_function(
+    spec: Any, file: str, row: int | None, field_name: str, problems: list[Problem]
+) -> ValueFunction:
+    """Validate a value-function mapping (see ``criteria.yaml`` meta); problems are appended."""
+    if not isinstance(spec, dict) or spec.get("kind") not in VALUE_FUNCTION_KINDS:
+        problems.append(
+            Problem(
+                file, row, field_name, f"needs a kind, one of {', '.join(VALUE_FUNCTION_KINDS)}"
+            )
+        )
+        return LINEAR
+    kind = spec["kind"]
+    why = " ".join(str(spec.get("why") or "").split())
+    if kind != "linear" and not why:
+        problems.append(Problem(file, row, f"{field_name}.why", "a value function needs a reason"))
+    below = _number(spec.get("below", 0.0))
+    if below is None or not 0 <= below <= 1:
+        problems.append(Problem(file, row, f"{field_name}.below", "must be a number in [0, 1]"))
+        below = 0.0
+    if kind == "linear":
+        return ValueFunction(why=why)
+    if kind == "threshold":
+        target = _number(spec.get("target"))
+        if target is None:
+            problems.append(Problem(file, row, f"{field_name}.target", "must be a number"))
+            return LINEAR
+        return ValueFunction(kind, target=target, below=below, why=why)
+    points = []
+    raw = spec.get("points") if kind == "piecewise" else spec.get("steps")
+    key = "points" if kind == "piecewise" else "steps"
+    for pt in raw if isinstance(raw, list) else []:
+        x = _number(pt[0]) if isinstance(pt, list) and len(pt) == 2 else None
+        v = _number(pt[1]) if isinstance(pt, list) and len(pt) == 2 else None
+        if x is None or v is None or not 0 <= v <= 1:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    f"{field_name}.{key}",
+                    f"each entry is [x, v] with v in [0, 1]; got {pt!r}",
+                )
+            )
+            return LINEAR
+        points.append((x, v))
+    if len(points) < (2 if kind == "piecewise" else 1):
+        problems.append(Problem(file, row, f"{field_name}.{key}", "too few points"))
+        return LINEAR
+    xs = [p[0] for p in points]
+    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+        problems.append(Problem(file, row, f"{field_name}.{key}", "x must increase strictly"))
+        return LINEAR
+    return ValueFunction(kind, points=tuple(points), below=below, why=why)
+
+
+def _exclusion(
+    spec: Any, criterion_ids: list[str], file: str, row: int, name: str, problems: list[Problem]
+) -> Exclusion | None:
+    if not isinstance(spec, dict) or spec.get("criterion") not in criterion_ids:
+        problems.append(Problem(file, row, f"{name}.criterion", "needs a known criterion id"))
+        return None
+    hi = _number(spec.get("max", math.inf)) if spec.get("max") is not None else math.inf
+    lo = _number(spec.get("min", -math.inf)) if spec.get("min") is not None else -math.inf
+    why = " ".join(str(spec.get("why") or "").split())
+    if hi is None or lo is None or (hi == math.inf and lo == -math.inf):
+        problems.append(Problem(file, row, name, "needs a numeric max or min"))
+        return None
+    if not why:
+        problems.append(Problem(file, row, f"{name}.why", "an exclusion needs a reason"))
+    return Exclusion(str(spec["criterion"]), hi, lo, why)

@@ -10,17 +10,29 @@ This is the one call the CLI, the app and a notebook share::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 import pandas as pd
 
 from siteselect.catalog import Catalog, load_catalog
+from siteselect.cost import CostResult, Project, with_headcount
 from siteselect.criteria import CriteriaSet, WeightBreakdown, load_criteria
+from siteselect.errors import SiteSelectError
+from siteselect.markets import describe_shares
 from siteselect.methods import Explanation, explain_problem, get_method, rank_problem
 from siteselect.methods import validate_problem as validated
-from siteselect.table import DecisionTable, PolicyResult, apply_missing_policy, decision_table
+from siteselect.table import (
+    DecisionTable,
+    PolicyResult,
+    apply_missing_policy,
+    decision_table,
+    default_context,
+)
+
+VALUE_BASED_METHODS = ("wsm", "wpm")
+EXCLUDED_COLUMNS = ("name", "country", "criterion", "value", "reason")
 
 DEFAULTS = {
     "sector": "ems",
@@ -61,6 +73,17 @@ class Evaluation:
     #: the method's decomposition of its own score (``explanation.reconstruct()`` recomputes
     #: ``ranking["score"]``); group subscores follow ``explanation.group_rule``
     explanation: Explanation = field(repr=False)
+    markets: Mapping[str, float] = field(default_factory=dict)
+    excluded: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(EXCLUDED_COLUMNS))
+    )
+    value_functions: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cost(self) -> CostResult | None:
+        """The annual cost of operation per site behind the cost criterion."""
+        return self.table.cost
 
     def reasons(self, site_id: str, k: int = 3) -> dict[str, list[str]]:
         """Criteria that lift the site most above, and hold it most below, the average site.
@@ -86,6 +109,10 @@ def evaluate(
     method: str = DEFAULTS["method"],
     missing: str = DEFAULTS["missing"],
     table: DecisionTable | None = None,
+    markets: Mapping[str, Any] | None = None,
+    project: Project | None = None,
+    headcount: float | None = None,
+    tariffs: pd.DataFrame | None = None,
     **params: Any,
 ) -> Evaluation:
     """Rank the sites of ``catalog`` for ``sector`` under ``profile``'s weights.
@@ -103,7 +130,15 @@ def evaluate(
     missing
         A missing-value policy (see :data:`siteselect.table.POLICIES`).
     table
-        A decision table already built for this catalogue and sector (a cache hit).
+        A decision table already built for this catalogue, sector and markets (a cache hit).
+    markets
+        Target markets and their shares, e.g. ``{"US": 0.7, "ASEAN": 0.3}`` (normalised;
+        default: the US only). See ``criteria/markets.yaml``.
+    project, headcount
+        The reference project behind the cost criterion (default: the sector's in
+        ``criteria/projects.yaml``), optionally scaled to ``headcount`` staff.
+    tariffs
+        A tariff table (default: ``data/trade/tariffs.csv``).
     **params
         Parameters of the method.
     """
@@ -111,10 +146,41 @@ def evaluate(
     criteria = criteria if criteria is not None else default_criteria()
     get_method(method)
     breakdown = criteria.weights(profile, sector, weights)
-    if table is None or table.sector != sector:
-        table = decision_table(catalog, criteria, sector)
+    base = default_context(sector, markets, project=project, tariffs=tariffs)
+    if headcount is not None:
+        base = replace(base, project=with_headcount(base.project, float(headcount)))
+    if table is None or table.context_key != (sector, *base.key()):
+        table = decision_table(catalog, criteria, sector, base)
     used = [c for c in criteria.ids if breakdown.effective[c] > 0]
-    policy = apply_missing_policy(table, missing, criteria=used)
+    excluded = exclusions(table, criteria, sector, catalog)
+    notes = [f"target markets: {describe_shares(base.markets)}"]
+    kept = table
+    if len(excluded):
+        keep = ~table.values.index.isin(excluded.index)
+        kept = replace(table, values=table.values.loc[keep])
+        notes.append(
+            "excluded: "
+            + "; ".join(
+                f"{excluded.at[s, 'name']} ({excluded.at[s, 'reason']})" for s in excluded.index
+            )
+        )
+        if keep.sum() == 0:
+            raise SiteSelectError("every site is excluded by the sector's rules: " + notes[-1])
+    policy = apply_missing_policy(kept, missing, criteria=used)
+    vf_used: dict[str, str] = {}
+    if method in VALUE_BASED_METHODS:
+        values, vf_used = apply_value_functions(policy.matrix, criteria, sector)
+        policy = replace(policy, matrix=values)
+        if vf_used:
+            notes.append(
+                "value functions: "
+                + "; ".join(f"{criteria.criterion(c).label}: {d}" for c, d in vf_used.items())
+            )
+    elif any(criteria.value_function(c, sector).kind != "linear" for c in policy.matrix.columns):
+        notes.append(
+            f"value functions are applied by the value-based methods ({', '.join(VALUE_BASED_METHODS)}); "
+            f"{method} uses the raw values"
+        )
     matrix = policy.matrix
     eff = breakdown.effective[matrix.columns]
     objectives = {c: table.objectives[c] for c in matrix.columns}
@@ -154,4 +220,53 @@ def evaluate(
         contributions=contrib.loc[ranking.index],
         criteria=criteria,
         explanation=explanation,
+        markets=dict(base.markets),
+        excluded=excluded,
+        value_functions=vf_used,
+        notes=tuple(notes) + tuple(policy.notes),
     )
+
+
+def exclusions(
+    table: DecisionTable, criteria: CriteriaSet, sector: str, catalog: Catalog
+) -> pd.DataFrame:
+    """Sites a rule of the sector removes, each with the rule broken and its reason.
+
+    A site whose value of the criterion is missing is not excluded (the rule cannot be
+    checked); it is ranked with the missing-value policy, which the notes state.
+    """
+    rows = {}
+    for rule in criteria.sector(sector).exclusions:
+        crit = criteria.criterion(rule.criterion)
+        for sid, value in table.values[rule.criterion].items():
+            if pd.notna(value) and rule.breaks(float(value)) and sid not in rows:
+                rows[sid] = {
+                    "name": catalog.sites.at[sid, "name"],
+                    "country": catalog.sites.at[sid, "country"],
+                    "criterion": rule.criterion,
+                    "value": float(value),
+                    "reason": rule.describe(crit.label, float(value), crit.unit),
+                }
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(EXCLUDED_COLUMNS))
+
+
+def apply_value_functions(
+    matrix: pd.DataFrame, criteria: CriteriaSet, sector: str
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The matrix with each criterion's value function applied (linear ones untouched).
+
+    A transformed column keeps its objective: it holds ``v`` for a benefit criterion and
+    ``1 - v`` for a cost one, so every method and robustness analysis reads it the same way.
+    Returns the matrix and, per transformed criterion, the function applied.
+    """
+    out = matrix.copy()
+    used = {}
+    for col in matrix.columns:
+        vf = criteria.value_function(col, sector)
+        if vf.kind == "linear":
+            continue
+        crit = criteria.criterion(col)
+        v = vf.value(matrix[col].to_numpy(dtype=float), crit.objective)
+        out[col] = v if crit.objective == "max" else 1.0 - v
+        used[col] = vf.describe()
+    return out, used

@@ -76,6 +76,7 @@ LIST_COLUMNS = ["name", "sector", "profile", "method", "author_role", "created_a
 AUDIT_COLUMNS = ["at", "action", "name", "author_role", "scenario_id", "payload"]
 RESERVED_PARAMS = frozenset(
     {"catalog", "criteria", "sector", "profile", "weights", "method", "missing", "table"}
+    | {"markets", "project", "headcount", "tariffs"}
 )
 """Keyword names of :func:`siteselect.ranking.evaluate` that a method parameter may not take."""
 BACKENDS = ("sqlite", "postgresql")
@@ -236,6 +237,17 @@ def _clean(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[P
         else:
             weights[key] = float(value)
     out["weights"] = FrozenMap(weights)
+    markets = {}
+    for key, value in check.mapping("markets", data.get("markets") or {}).items():
+        if not isinstance(key, str):
+            check.add("markets", f"has a non-text key {key!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            check.add(f"markets.{key}", f"must be a number; got {value!r}")
+        elif not math.isfinite(value) or value <= 0:
+            check.add(f"markets.{key}", f"must be a positive share; got {value}")
+        else:
+            markets[check.text(f"markets.{key}", key, MAX_ID)] = float(value)
+    out["markets"] = FrozenMap(markets)
     params = check.mapping("params", data["params"])
     clash = sorted(k for k in params if k in RESERVED_PARAMS)
     if clash:
@@ -338,6 +350,7 @@ class Scenario:
     comment: str = ""
     elicitation: Mapping[str, Any] = field(default_factory=FrozenMap)
     created_at: str = ""
+    markets: Mapping[str, float] = field(default_factory=FrozenMap)
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -443,7 +456,11 @@ def scenario_from_json(text: str | bytes) -> Scenario:
     if not isinstance(body, dict):
         problems.append(Problem(source, None, "scenario", "must be an object"))
         raise DataError(problems)
-    problems += [Problem(source, None, k, "missing") for k in SCENARIO_FIELDS if k not in body]
+    problems += [
+        Problem(source, None, k, "missing")
+        for k in SCENARIO_FIELDS
+        if k not in body and k != "markets"  # optional: documents from before markets
+    ]
     problems += [
         Problem(source, None, k, "unexpected field") for k in body if k not in SCENARIO_FIELDS
     ]
@@ -523,7 +540,7 @@ def compare(a: Scenario, b: Scenario) -> ScenarioDiff:
     """
     settings = {
         key: (getattr(a, key), getattr(b, key))
-        for key in ("sector", "profile", "method", "params", "missing", "data_version")
+        for key in ("sector", "profile", "method", "params", "missing", "data_version", "markets")
         if getattr(a, key) != getattr(b, key)
     }
     keys = [*a.weights, *(k for k in b.weights if k not in a.weights)]
@@ -560,6 +577,7 @@ def scenario_evaluate_kwargs(scenario: Scenario) -> dict[str, Any]:
         "weights": dict(scenario.weights),
         "method": scenario.method,
         "missing": scenario.missing,
+        **({"markets": dict(scenario.markets)} if scenario.markets else {}),
         **_thaw(scenario.params),
     }
 
@@ -866,13 +884,16 @@ class ScenarioStore:
             .where(UPLOADS.c.scenario_id == row.id)
             .order_by(UPLOADS.c.position)
         ).all()
+        params = json.loads(row.params)
+        markets = params.pop("markets", {})
         return Scenario(
             name=row.name,
             sector=row.sector,
             profile=row.profile,
             weights=json.loads(row.weights),
             method=row.method,
-            params=json.loads(row.params),
+            params=params,
+            markets=markets,
             missing=row.missing,
             uploaded_sites=tuple((u.filename, u.content) for u in uploads),
             data_version=row.data_version,
@@ -916,7 +937,12 @@ class ScenarioStore:
                     method=scenario.method,
                     missing=scenario.missing,
                     weights=_dumps(scenario.weights),
-                    params=_dumps(scenario.params),
+                    # markets ride in the params column ("markets" is a reserved name there)
+                    params=_dumps(
+                        {**_thaw(scenario.params), "markets": _thaw(scenario.markets)}
+                        if scenario.markets
+                        else scenario.params
+                    ),
                     elicitation=_dumps(scenario.elicitation),
                     data_version=scenario.data_version,
                     author_role=scenario.author_role,

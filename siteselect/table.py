@@ -16,11 +16,74 @@ import numpy as np
 import pandas as pd
 
 from siteselect.catalog import Catalog, resolve_indicator
+from siteselect.cost import CostResult, Project, annual_cost, default_projects
 from siteselect.criteria import CriteriaSet, Criterion
 from siteselect.errors import SiteSelectError, UnknownNameError
+from siteselect.markets import (
+    MarketSet,
+    applicable_duty,
+    default_markets,
+    default_tariffs,
+    describe_shares,
+    market_transit_days,
+    parse_market_shares,
+    taiwan_transit_days,
+    transport_provenance,
+)
 
 HOURS_PER_DAY = 8.0
-CELL_COLUMNS = ("site_id", "criterion", "value", "unit", "source", "year", "url", "derivation")
+CELL_COLUMNS = (
+    "site_id",
+    "criterion",
+    "value",
+    "unit",
+    "source",
+    "year",
+    "url",
+    "derivation",
+    "scope_level",
+    "country_share",
+)
+
+
+@dataclass(frozen=True)
+class ModelContext:
+    """What the market and cost criteria need beyond the catalogue.
+
+    ``markets`` are normalised shares (see :func:`siteselect.markets.parse_market_shares`);
+    ``project`` is the sector's reference project (``criteria/projects.yaml`` or the user's).
+    """
+
+    markets: Mapping[str, float]
+    mset: MarketSet
+    tariffs: pd.DataFrame
+    project: Project
+
+    def key(self) -> tuple[Any, ...]:
+        """What identifies the table built with this context (for caching)."""
+        return (tuple(sorted(self.markets.items())), id(self.tariffs), repr(self.project))
+
+
+def default_context(
+    sector: str,
+    markets: Mapping[str, Any] | None = None,
+    *,
+    project: Project | None = None,
+    tariffs: pd.DataFrame | None = None,
+) -> ModelContext:
+    """The bundled markets, tariffs and the sector's reference project, for ``markets``."""
+    mset = default_markets()
+    projects = default_projects()
+    if project is None:
+        if sector not in projects:
+            raise UnknownNameError("reference project for sector", sector, projects)
+        project = projects[sector]
+    return ModelContext(
+        markets=parse_market_shares(markets, mset),
+        mset=mset,
+        tariffs=tariffs if tariffs is not None else default_tariffs(),
+        project=project,
+    )
 
 
 @dataclass(frozen=True)
@@ -33,6 +96,8 @@ class DecisionTable:
     objectives: Mapping[str, str]
     units: Mapping[str, str]
     labels: Mapping[str, str] = field(default_factory=dict)
+    context_key: tuple[Any, ...] = ()
+    cost: CostResult | None = None
 
 
 @dataclass(frozen=True)
@@ -48,8 +113,17 @@ class PolicyResult:
 
 
 def _cell(
-    value: Any, unit: str, source: str, year: Any, url: str, derivation: str
+    value: Any,
+    unit: str,
+    source: str,
+    year: Any,
+    url: str,
+    derivation: str,
+    scope_level: str = "site",
+    country_share: float = 0.0,
 ) -> dict[str, Any]:
+    """One provenance record; ``country_share`` is the part of the value that comes from
+    country-level facts (1 = a national figure, 0 = a region or site fact)."""
     return {
         "value": value,
         "unit": unit,
@@ -57,11 +131,13 @@ def _cell(
         "year": year,
         "url": url,
         "derivation": derivation,
+        "scope_level": scope_level,
+        "country_share": country_share,
     }
 
 
 def _missing(unit: str, why: str) -> dict[str, Any]:
-    return _cell(math.nan, unit, "", None, "", f"missing: {why}")
+    return _cell(math.nan, unit, "", None, "", f"missing: {why}", "", math.nan)
 
 
 def _scope_text(row: Mapping[str, Any]) -> str:
@@ -84,6 +160,8 @@ def _indicator_cells(catalog: Catalog, crit: Criterion, indicator: str) -> list[
                 row["year"],
                 str(row["url"]),
                 _scope_text(row) + note,
+                str(row["scope_level"]),
+                1.0 if row["scope_level"] == "country" else 0.0,
             )
         )
     return out
@@ -160,8 +238,19 @@ def _mean_cells(
         how = "mean of " + ", ".join(f"{r['indicator']}={r['value']:g}" for r in rows)
         if left_out:
             how += f"; left out (not known for every site): {', '.join(left_out)}"
+        levels = [str(r["scope_level"]) for r in rows]
+        share = sum(level == "country" for level in levels) / len(levels)
         out.append(
-            _cell(value, crit.unit, "; ".join(sources), years[-1], str(rows[0]["url"]), how)
+            _cell(
+                value,
+                crit.unit,
+                "; ".join(sources),
+                years[-1],
+                str(rows[0]["url"]),
+                how,
+                levels[0] if len(set(levels)) == 1 else "mixed",
+                share,
+            )
         )
     return out
 
@@ -258,30 +347,190 @@ def _computed_cells(catalog: Catalog, crit: Criterion, function: str) -> list[di
     return out
 
 
+def _cluster_cells(catalog: Catalog, crit: Criterion, sector: str) -> list[dict[str, Any]]:
+    """The sector's own cluster rating where there is one, else the general rating."""
+    base = crit.derive["indicator"]
+    specific = f"{base}_{sector}"
+    general = _indicator_cells(catalog, crit, base)
+    if not (catalog.indicators["indicator"] == specific).any():
+        return [
+            {**c, "derivation": c["derivation"] + f" (no {specific} rating in the data)"}
+            if not math.isnan(c["value"])
+            else c
+            for c in general
+        ]
+    own = _indicator_cells(catalog, crit, specific)
+    return [o if not math.isnan(o["value"]) else g for o, g in zip(own, general, strict=True)]
+
+
+def _taiwan_transit_cells(
+    catalog: Catalog, crit: Criterion, ctx: ModelContext
+) -> list[dict[str, Any]]:
+    frame = taiwan_transit_days(catalog.sites, ctx.mset)
+    note = transport_provenance(ctx.mset)
+    out = []
+    for days, how in zip(frame["days"], frame["how"], strict=True):
+        if pd.isna(days):
+            out.append(_missing(crit.unit, f"could not compute ({how})"))
+        else:
+            out.append(
+                _cell(float(days), crit.unit, "computed by siteselect", None, "", f"{how}; {note}")
+            )
+    return out
+
+
+def _market_tariff_cells(
+    catalog: Catalog, crit: Criterion, ctx: ModelContext
+) -> list[dict[str, Any]]:
+    product = ctx.project.product_class
+    out = []
+    for _, site in catalog.sites.iterrows():
+        parts, missing, sources, years = [], [], set(), set()
+        total = 0.0
+        for mid, share in ctx.markets.items():
+            duty = applicable_duty(
+                ctx.tariffs,
+                ctx.mset,
+                str(site["country"]),
+                ctx.mset.market(mid),
+                product,
+                zone_regime=str(site.get("zone_regime") or ""),
+                claim_preferences=ctx.project.claim_preferences,
+            )
+            if math.isnan(duty.rate_pct):
+                missing.append(f"{mid}: {duty.how.removeprefix('missing: ')}")
+                continue
+            total += share * duty.rate_pct
+            parts.append(f"{mid} {share:.0%} × {duty.rate_pct:g} % ({duty.how})")
+            if duty.source:
+                sources.add(duty.source)
+            if duty.as_of:
+                years.add(int(str(duty.as_of)[:4]))
+        if missing:
+            out.append(_missing(crit.unit, "; ".join(missing)))
+            continue
+        out.append(
+            _cell(
+                total,
+                crit.unit,
+                "; ".join(sorted(sources)) or "domestic sale",
+                max(years) if years else None,
+                "",
+                f"markets {describe_shares(ctx.markets)}: " + "; ".join(parts),
+                "country",
+                1.0,
+            )
+        )
+    return out
+
+
+def _market_transit_cells(
+    catalog: Catalog, crit: Criterion, ctx: ModelContext
+) -> list[dict[str, Any]]:
+    frames = {
+        m: market_transit_days(catalog.sites, ctx.mset.market(m), ctx.mset) for m in ctx.markets
+    }
+    note = transport_provenance(ctx.mset)
+    out = []
+    for sid in catalog.sites.index:
+        total = sum(share * float(frames[m].at[sid, "days"]) for m, share in ctx.markets.items())
+        parts = "; ".join(
+            f"{m} {share:.0%}: {frames[m].at[sid, 'days']:.1f} d ({frames[m].at[sid, 'how']})"
+            for m, share in ctx.markets.items()
+        )
+        out.append(_cell(total, crit.unit, "computed by siteselect", None, "", f"{parts}; {note}"))
+    return out
+
+
+_COUNTRY_SHARE = {"country": 1.0, "mixed": 0.5}
+_COUNTRY_COMPONENTS = ("input_duties", "output_duties")
+
+
+def _cost_cells(crit: Criterion, result: CostResult) -> list[dict[str, Any]]:
+    out = []
+    parts = result.breakdown[result.breakdown["scored"]]
+    for sid, value in result.scored.items():
+        rows = parts[parts["site_id"] == sid]
+        if pd.isna(value):
+            gaps = "; ".join(f"{r.component}: {r.missing}" for r in rows.itertuples() if r.missing)
+            out.append(_missing(crit.unit, gaps or "a component could not be computed"))
+            continue
+        share = (
+            sum(
+                r.amount_usd
+                * (
+                    1.0
+                    if r.component in _COUNTRY_COMPONENTS
+                    else _COUNTRY_SHARE.get(r.scope_level, 0.0)
+                )
+                for r in rows.itertuples()
+            )
+            / float(value)
+            if value
+            else 0.0
+        )
+        how = "; ".join(f"{r.component} USD {r.amount_usd:,.0f}" for r in rows.itertuples())
+        out.append(
+            _cell(
+                float(value),
+                crit.unit,
+                "computed by siteselect.cost",
+                None,
+                "",
+                f"{result.project.label}: {how} (see `siteselect cost` for every input)",
+                "mixed",
+                share,
+            )
+        )
+    return out
+
+
 DERIVERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
-    "indicator": lambda cat, crit, sector: _indicator_cells(cat, crit, crit.derive["indicator"]),
-    "indicator_usd": lambda cat, crit, sector: _usd_cells(
+    "indicator": lambda cat, crit, sector, ctx: _indicator_cells(
+        cat, crit, crit.derive["indicator"]
+    ),
+    "indicator_usd": lambda cat, crit, sector, ctx: _usd_cells(
         cat, crit, crit.derive["indicator"], crit.derive.get("per", "day")
     ),
-    "mean": lambda cat, crit, sector: _mean_cells(cat, crit, crit.derive["indicators"]),
-    "income_tax": lambda cat, crit, sector: _income_tax_cells(
+    "mean": lambda cat, crit, sector, ctx: _mean_cells(cat, crit, crit.derive["indicators"]),
+    "income_tax": lambda cat, crit, sector, ctx: _income_tax_cells(
         cat, crit, crit.derive["national"], crit.derive["state"]
     ),
-    "sector_fit": lambda cat, crit, sector: _sector_fit_cells(cat, crit, sector),
-    "computed": lambda cat, crit, sector: _computed_cells(cat, crit, crit.derive["function"]),
+    "sector_fit": lambda cat, crit, sector, ctx: _sector_fit_cells(cat, crit, sector),
+    "cluster": lambda cat, crit, sector, ctx: _cluster_cells(cat, crit, sector),
+    "computed": lambda cat, crit, sector, ctx: _computed_cells(cat, crit, crit.derive["function"]),
+    "taiwan_transit": lambda cat, crit, sector, ctx: _taiwan_transit_cells(cat, crit, ctx),
+    "market_tariff": lambda cat, crit, sector, ctx: _market_tariff_cells(cat, crit, ctx),
+    "market_transit": lambda cat, crit, sector, ctx: _market_transit_cells(cat, crit, ctx),
 }
 
 
-def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> DecisionTable:
+def decision_table(
+    catalog: Catalog,
+    cset: CriteriaSet,
+    sector: str,
+    context: ModelContext | None = None,
+) -> DecisionTable:
     """Build the sites × criteria table for ``sector`` with a provenance record per cell.
 
-    Values a user gave directly for a site (``catalog.user_values``) take precedence over
-    derived ones.
+    ``context`` carries the target markets, tariffs and reference project (default: the
+    bundled ones, the US market only). Values a user gave directly for a site
+    (``catalog.user_values``) take precedence over derived ones.
     """
     cset.sector(sector)  # validates the name
+    ctx = context if context is not None else default_context(sector)
+    cost = None
+    if any(c.derive["kind"] == "cost" for c in cset.criteria):
+        cost = annual_cost(
+            catalog, ctx.project, markets=ctx.markets, mset=ctx.mset, tariffs=ctx.tariffs
+        )
     records = []
     for crit in cset.criteria:
-        cells = DERIVERS[crit.derive["kind"]](catalog, crit, sector)
+        if crit.derive["kind"] == "cost":
+            assert cost is not None
+            cells = _cost_cells(crit, cost)
+        else:
+            cells = DERIVERS[crit.derive["kind"]](catalog, crit, sector, ctx)
         for sid, cell in zip(catalog.sites.index, cells, strict=True):
             records.append({"site_id": sid, "criterion": crit.id, **cell})
     cells_frame = pd.DataFrame.from_records(records, columns=list(CELL_COLUMNS))
@@ -292,13 +541,27 @@ def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> Decision
             mask = (cells_frame["site_id"] == rec.site_id) & (
                 cells_frame["criterion"] == rec.criterion
             )
-            cells_frame.loc[mask, ["value", "unit", "source", "year", "url", "derivation"]] = [
+            cells_frame.loc[
+                mask,
+                [
+                    "value",
+                    "unit",
+                    "source",
+                    "year",
+                    "url",
+                    "derivation",
+                    "scope_level",
+                    "country_share",
+                ],
+            ] = [
                 rec.value,
                 cset.criterion(rec.criterion).unit,
                 rec.source,
                 None,
                 "",
                 "given in the user's site file",
+                "site",
+                0.0,
             ]
     values = (
         cells_frame.pivot(index="site_id", columns="criterion", values="value")
@@ -314,6 +577,8 @@ def decision_table(catalog: Catalog, cset: CriteriaSet, sector: str) -> Decision
         objectives=cset.objectives,
         units={c.id: c.unit for c in cset.criteria},
         labels={c.id: c.label for c in cset.criteria},
+        context_key=(sector, *ctx.key()),
+        cost=cost,
     )
 
 

@@ -77,19 +77,19 @@ def test_query_params_restore_a_view():
         profile="investor",
         method="wsm",
         missing="mean",
-        w="labour_cost:4,proximity:0.6",
+        w="logistics:4,proximity:0.6",
     )
     assert not at.exception
     assert at.selectbox(key="sector").value == "ai_servers"
     assert at.selectbox(key="profile").value == "investor"
     assert at.selectbox(key="method").value == "wsm"
     assert at.selectbox(key="missing").value == "mean"
-    assert at.slider(key="wc_labour_cost").value == 4.0
+    assert at.slider(key="wc_logistics").value == 4.0
     assert at.slider(key="wg_proximity").value == 0.6
 
 
 def test_bad_link_values_warn_and_fall_back():
-    at = run_app(sector="[x](http://evil.example)", w="labour_cost:-3")
+    at = run_app(sector="[x](http://evil.example)", w="logistics:-3")
     assert not at.exception
     assert at.selectbox(key="sector").value == "ems"
     assert len(at.warning) == 2
@@ -144,8 +144,8 @@ def test_robustness_view_and_what_would_make_the_runner_up_win():
 
 def test_panel_weighting_can_be_applied():
     at = show(run_app(), "Stakeholders")
-    at.select_slider(key="sh_0_investment_climate_sector").set_value(0).run()
-    at.select_slider(key="sh_1_investment_climate_sector").set_value(2).run()
+    at.select_slider(key="sh_0_business_climate_sector").set_value(0).run()
+    at.select_slider(key="sh_1_business_climate_sector").set_value(2).run()
     assert not at.exception
     side_by_side = next(d.value for d in at.dataframe if "spread" in d.value.columns)
     assert {"Industry association", "Government evaluator", "Investor", "group"} <= set(
@@ -153,7 +153,7 @@ def test_panel_weighting_can_be_applied():
     )
     next(b for b in at.button if b.label == "Use the panel weighting").click().run()
     assert not at.exception
-    assert "investment_climate" in at.query_params["w"]
+    assert "business_climate" in at.query_params["w"]
 
 
 def test_scenario_save_open_compare_and_bad_import():
@@ -200,8 +200,8 @@ def test_scenario_import_refuses_malformed_and_newer_files():
 
 def test_a_panel_saved_as_a_scenario_reopens_unchanged_in_another_session():
     at = show(run_app(), "Stakeholders")
-    at.select_slider(key="sh_0_investment_climate_sector").set_value(2).run()
-    at.select_slider(key="sh_2_proximity_investment_climate").set_value(13).run()
+    at.select_slider(key="sh_0_business_climate_sector").set_value(2).run()
+    at.select_slider(key="sh_2_proximity_business_climate").set_value(13).run()
     at.text_input(key="sh_name_1").input("Ministry <i>team</i>").run()
     next(b for b in at.button if b.label == "Use the panel weighting").click().run()
     weights = at.query_params["w"]
@@ -216,8 +216,8 @@ def test_a_panel_saved_as_a_scenario_reopens_unchanged_in_another_session():
     assert not other.exception
     assert other.query_params["w"] == weights
     show(other, "Stakeholders")
-    assert other.select_slider(key="sh_0_investment_climate_sector").value == 2
-    assert other.select_slider(key="sh_2_proximity_investment_climate").value == 13
+    assert other.select_slider(key="sh_0_business_climate_sector").value == 2
+    assert other.select_slider(key="sh_2_proximity_business_climate").value == 13
     assert other.text_input(key="sh_name_1").value == "Ministry <i>team</i>"
 
 

@@ -138,7 +138,7 @@ def test_sector_fit_out_of_scale_is_reported(tiny_dir):
 def test_user_csv_sites_get_ports_airports_and_values(tmp_path, cset):
     path = tmp_path / "mine.csv"
     path.write_text(
-        "name,lat,lon,country,labour_cost\n"
+        "name,lat,lon,country,logistics\n"
         "Batangas candidate,13.78,121.06,PHL,9.5\n"
         "Nogales candidate,31.30,-110.95,MEX,\n",
         encoding="utf-8",
@@ -151,7 +151,7 @@ def test_user_csv_sites_get_ports_airports_and_values(tmp_path, cset):
     assert cat.user_values.to_dict("records") == [
         {
             "site_id": cat.sites.index[0],
-            "criterion": "labour_cost",
+            "criterion": "logistics",
             "value": 9.5,
             "source": "user file mine.csv, row 2",
         }
@@ -170,8 +170,8 @@ def test_user_csv_sites_get_ports_airports_and_values(tmp_path, cset):
             r"row 3, field 'site_id': duplicate site id 'XX-A'",
         ),
         (
-            "name,lat,lon,country,labour_cost\nA,10,10,PHL,cheap\n",
-            r"row 2, field 'labour_cost': not a number: 'cheap'",
+            "name,lat,lon,country,logistics\nA,10,10,PHL,cheap\n",
+            r"row 2, field 'logistics': not a number: 'cheap'",
         ),
         ("", r"row 1: missing column"),
     ],

@@ -38,7 +38,7 @@ def test_rank_options_change_the_result(capsys):
         "--method",
         "wsm",
         "--weight",
-        "sea_distance=20",
+        "taiwan_transit=20",
         "--weight",
         "proximity=5",
     )
@@ -95,10 +95,13 @@ BAD = [
     (["--profile", "banker"], r"unknown profile 'banker'; valid profiles: .*investor"),
     (["--method", "ahp"], r"unknown method 'ahp'; valid methods: .*topsis"),
     (["--weight", "speed=2"], r"unknown criterion or group 'speed'"),
-    (["--weight", "labour_cost=-1"], r"weight of 'labour_cost' is negative"),
-    (["--weight", "labour_cost=abc"], r"weight of 'labour_cost' is not a number"),
+    (["--weight", "logistics=-1"], r"weight of 'logistics' is negative"),
+    (["--weight", "logistics=abc"], r"weight of 'logistics' is not a number"),
     (
-        ["--weight", "proximity=0", "--weight", "investment_climate=0", "--weight", "sector=0"],
+        [
+            *("--weight", "proximity=0", "--weight", "business_climate=0", "--weight", "sector=0"),
+            *("--weight", "market_access=0", "--weight", "cost=0"),
+        ],
         r"all weights are zero",
     ),
     (["--missing", "guess"], r"unknown missing-value policy 'guess'"),
@@ -222,7 +225,7 @@ def test_robustness_json(capsys):
         "--method",
         "wsm",
         "--order",
-        "investment_climate>=proximity",
+        "business_climate>=proximity",
     )
     assert code == 0
     doc = json.loads(out)

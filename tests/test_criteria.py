@@ -18,9 +18,9 @@ REQUIRED_SECTORS = {
 }
 
 
-def test_bundled_criteria_cover_the_three_groups(cset):
+def test_bundled_criteria_cover_the_five_groups(cset):
     groups = {c.group for c in cset.criteria}
-    assert groups == {"proximity", "investment_climate", "sector"}
+    assert groups == {"proximity", "market_access", "cost", "business_climate", "sector"}
     assert {s.id for s in cset.sectors} >= REQUIRED_SECTORS
     assert {"industry_association", "government_evaluator", "investor"} <= {
         p.id for p in cset.profiles
@@ -43,12 +43,12 @@ def test_sector_relevance_changes_weights(cset):
     fab = cset.weights("industry_association", "semiconductor_fab").effective
     ems = cset.weights("industry_association", "ems").effective
     assert fab["water_stress"] > ems["water_stress"]
-    assert ems["labour_cost"] > fab["labour_cost"]
+    assert ems["logistics"] > fab["logistics"]
 
 
 def test_override_of_criterion_is_final_within_group_weight(cset):
-    w = cset.weights("investor", "ems", {"labour_cost": 0})
-    assert w.effective["labour_cost"] == 0
+    w = cset.weights("investor", "ems", {"logistics": 0})
+    assert w.effective["logistics"] == 0
     w2 = cset.weights("investor", "ems", {"proximity": 0})
     assert w2.group["proximity"] == 0
     assert w2.effective[[c.id for c in cset.criteria if c.group == "proximity"]].sum() == 0
@@ -57,11 +57,11 @@ def test_override_of_criterion_is_final_within_group_weight(cset):
 @pytest.mark.parametrize(
     ("overrides", "error", "message"),
     [
-        ({"nope": 1}, UnknownNameError, r"unknown criterion or group 'nope'; valid .*labour_cost"),
-        ({"labour_cost": -2}, WeightError, r"weight of 'labour_cost' is negative"),
-        ({"labour_cost": "lots"}, WeightError, r"not a number: 'lots'"),
+        ({"nope": 1}, UnknownNameError, r"unknown criterion or group 'nope'; valid .*logistics"),
+        ({"logistics": -2}, WeightError, r"weight of 'logistics' is negative"),
+        ({"logistics": "lots"}, WeightError, r"not a number: 'lots'"),
         (
-            {"proximity": 0, "investment_climate": 0, "sector": 0},
+            dict.fromkeys(("proximity", "market_access", "cost", "business_climate", "sector"), 0),
             WeightError,
             r"all weights are zero",
         ),
@@ -90,7 +90,7 @@ def test_malformed_yaml_names_file_and_line(criteria_dir):
 def test_every_problem_is_reported_at_once(criteria_dir):
     path = criteria_dir / "criteria.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("objective: min\n    unit: km", "objective: lowest\n    unit: km", 1)
+    text = text.replace("objective: min\n    unit: days", "objective: lowest\n    unit: days", 1)
     text = text.replace("group: sector", "group: sectr", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError) as info:
@@ -102,7 +102,7 @@ def test_every_problem_is_reported_at_once(criteria_dir):
 
 def test_profile_weight_for_unknown_criterion_is_an_error(criteria_dir):
     path = criteria_dir / "profiles.yaml"
-    text = path.read_text(encoding="utf-8").replace("labour_cost: 2", "labor_cost: 2", 1)
+    text = path.read_text(encoding="utf-8").replace("logistics: 1", "labor_cost: 1", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match=r"field 'criterion_weights\.labor_cost': unknown id"):
         load_criteria(criteria_dir)

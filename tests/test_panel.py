@@ -28,17 +28,17 @@ from siteselect.panel import (
 from siteselect.ranking import evaluate
 
 SECTOR = "ems"
-GROUPS = ["proximity", "investment_climate", "sector"]
-EQUAL = {("proximity", "investment_climate"): 1, ("proximity", "sector"): 1}
-EQUAL |= {("investment_climate", "sector"): 1}
+GROUPS = ["proximity", "business_climate", "sector"]
+EQUAL = {("proximity", "business_climate"): 1, ("proximity", "sector"): 1}
+EQUAL |= {("business_climate", "sector"): 1}
 INVESTMENT = {
-    ("proximity", "investment_climate"): 1 / 9,
-    ("investment_climate", "sector"): 9,
+    ("proximity", "business_climate"): 1 / 9,
+    ("business_climate", "sector"): 9,
     ("proximity", "sector"): 1,
 }
 PROXIMITY = {
-    ("proximity", "investment_climate"): 9,
-    ("investment_climate", "sector"): 1,
+    ("proximity", "business_climate"): 9,
+    ("business_climate", "sector"): 1,
     ("proximity", "sector"): 9,
 }
 SECTOR_PAIR = {"sector": {("sector_fit", "taiwan_cluster"): 3}}
@@ -109,10 +109,10 @@ def test_equal_judgements_give_equal_group_weights(cset):
 
 def test_investment_judged_most_important_weighs_most(cset):
     result = stakeholder_weights(cset, person(groups=INVESTMENT), SECTOR)
-    assert result.group.weights.idxmax() == "investment_climate"
+    assert result.group.weights.idxmax() == "business_climate"
     assert result.effective.sum() == pytest.approx(1.0)
     breakdown = cset.weights("investor", SECTOR, result.overrides)
-    assert breakdown.group.idxmax() == "investment_climate"
+    assert breakdown.group.idxmax() == "business_climate"
 
 
 def test_unjudged_groups_keep_profile_weights(cset):
@@ -120,7 +120,7 @@ def test_unjudged_groups_keep_profile_weights(cset):
     raw = cset.weights("investor", SECTOR).raw
     assert result.overrides["sector_fit"] == pytest.approx(0.75)
     assert result.overrides["taiwan_cluster"] == pytest.approx(0.25)
-    assert result.overrides["labour_cost"] == raw["labour_cost"]
+    assert result.overrides["logistics"] == raw["logistics"]
     assert list(result.within) == ["sector"]
 
 
@@ -133,16 +133,16 @@ def test_overrides_feed_evaluate(cset, tiny):
 
 def test_inconsistent_judgements_warn_naming_the_level(cset):
     circular = {
-        ("corporate_tax", "labour_cost"): 9,
-        ("labour_cost", "governance"): 9,
+        ("corporate_tax", "logistics"): 9,
+        ("logistics", "governance"): 9,
         ("governance", "corporate_tax"): 9,
     }
-    ids = [c.id for c in cset.criteria if c.group == "investment_climate"]
+    ids = [c.id for c in cset.criteria if c.group == "business_climate"]
     judgements = {(a, b): 1 for i, a in enumerate(ids) for b in ids[i + 1 :]}
     for (a, b), v in circular.items():
         judgements.pop((b, a), None)
         judgements[(a, b)] = v
-    result = stakeholder_weights(cset, person(within={"investment_climate": judgements}), SECTOR)
+    result = stakeholder_weights(cset, person(within={"business_climate": judgements}), SECTOR)
     assert len(result.warnings) == 1
     assert result.warnings[0].startswith("Within Investment climate: consistency ratio")
 
@@ -218,15 +218,15 @@ def test_influence_moves_the_panel_toward_a_stakeholder(cset):
     people = [person("Ana", INVESTMENT), person("Ben", PROXIMITY)]
     panel = panel_weights(cset, people, SECTOR, influence=[3, 1])
     only_ana = panel_weights(cset, people, SECTOR, influence=[1, 0])
-    assert panel.group.weights["investment_climate"] > panel.group.weights["proximity"]
+    assert panel.group.weights["business_climate"] > panel.group.weights["proximity"]
     assert panel.influence == pytest.approx((0.75, 0.25))
     pd.testing.assert_series_equal(
         only_ana.group.weights, stakeholder_weights(cset, people[0], SECTOR).group.weights
     )
 
 
-PAIRS = [("proximity", "investment_climate"), ("proximity", "sector")]
-PAIRS += [("investment_climate", "sector")]
+PAIRS = [("proximity", "business_climate"), ("proximity", "sector")]
+PAIRS += [("business_climate", "sector")]
 positions = st.lists(st.integers(0, 16), min_size=3, max_size=3)
 
 
@@ -335,7 +335,7 @@ def test_record_round_trip_through_json(cset):
     assert stakeholders_from_record(loaded) == people
     assert loaded["stakeholders"][0]["group_judgements"][0] == [
         "proximity",
-        "investment_climate",
+        "business_climate",
         pytest.approx(1 / 9),
     ]
     assert loaded["consensus"] == pytest.approx(panel.consensus.consensus)

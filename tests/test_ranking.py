@@ -48,7 +48,7 @@ def test_weight_change_changes_ranking(tiny, cset):
         sector="ems",
         profile="investor",
         method="wsm",
-        weights={"proximity": 10, "sea_distance": 50},
+        weights={"proximity": 10, "taiwan_transit": 50},
     )
     assert heavy.ranking.index[0] == "PH-TEST-A"
     assert not base.ranking["score"].equals(heavy.ranking["score"])
@@ -60,14 +60,12 @@ def test_reasons_name_strengths_and_weaknesses(tiny, cset):
     labels = {c.label for c in cset.criteria}
     assert reasons["strengths"]
     assert set(reasons["strengths"]) <= labels
-    assert "Access to the US market" in reasons["weaknesses"]
+    assert "Transit time to the target markets" in reasons["weaknesses"]
 
 
 def test_zero_weight_criteria_are_not_imputed_or_used(tiny, cset):
-    result = evaluate(
-        tiny, cset, sector="ems", profile="investor", weights={"electricity_price": 0}
-    )
-    assert "electricity_price" not in result.policy.matrix.columns
+    result = evaluate(tiny, cset, sector="ems", profile="investor", weights={"hazard_risk": 0})
+    assert "hazard_risk" not in result.policy.matrix.columns
 
 
 # --- the bundled, real data -----------------------------------------------------------

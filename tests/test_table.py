@@ -29,10 +29,10 @@ def test_every_cell_has_provenance(table, tiny, cset):
 
 
 def test_wage_is_converted_to_usd_per_day(table):
-    ph = cell(table, "PH-TEST-A", "labour_cost")
+    ph = cell(table, "PH-TEST-A", "logistics")
     assert ph.value == pytest.approx(600 * 0.016915)
     assert "converted at 0.016915 USD/PHP" in ph.derivation
-    az = cell(table, "US-TEST-C", "labour_cost")
+    az = cell(table, "US-TEST-C", "logistics")
     assert az.value == pytest.approx(15.15 * 8)
     assert "region US-AZ" in az.derivation
 

@@ -22,7 +22,7 @@ def result(tiny, cset):
 
 def test_view_state_round_trips_through_query_params(cset):
     state = views.ViewState(
-        "ai_servers", "investor", "vikor", "mean", {"labour_cost": 3.5, "proximity": 0.2}
+        "ai_servers", "investor", "vikor", "mean", {"logistics": 3.5, "proximity": 0.2}
     )
     back, warnings = views.decode_view(views.encode_view(state), cset)
     assert back == state
@@ -30,7 +30,7 @@ def test_view_state_round_trips_through_query_params(cset):
 
 
 def test_bad_query_params_fall_back_with_warnings(cset):
-    params = {"sector": "<script>", "method": "topsis", "w": "labour_cost:-1,nope:2,logistics:x"}
+    params = {"sector": "<script>", "method": "topsis", "w": "logistics:-1,nope:2,logistics:x"}
     state, warnings = views.decode_view(params, cset)
     assert state.sector == "ems"
     assert state.weights == {}
