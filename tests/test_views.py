@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import io
 import json
 
@@ -12,12 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siteselect import export, views
+from siteselect.markets import load_tariffs
 from siteselect.ranking import evaluate
 
 
 @pytest.fixture(scope="module")
 def result(tiny, cset):
-    return evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
+    # no tariff table: every duty from a foreign site is missing, deterministically
+    none = load_tariffs(Path(__file__).parent / "fixtures" / "no-tariffs.csv")
+    return evaluate(tiny, cset, sector="ems", profile="investor", method="wsm", tariffs=none)
 
 
 def test_view_state_round_trips_through_query_params(cset):
@@ -46,13 +51,15 @@ def test_md_escape_neutralises_markdown(text):
 
 def test_comparison_table_shows_sources_and_imputation(result):
     table = views.comparison_table(result, ["PH-TEST-A", "US-TEST-C"])
-    row = table.set_index("criterion").loc["Minimum wage"]
+    row = table.set_index("criterion").loc["Natural-hazard risk (WorldRiskIndex)"]
     assert row["Test site A · source"] == "test source"
-    assert row["Test site A · year"] == "2026"
+    assert row["Test site A · year"] == "2024"
     logistics = table.set_index("criterion").loc["Logistics (LPI)"]
     assert logistics["Test site A"] == "3.3"
-    elec = table.set_index("criterion").loc["Industrial electricity price"]
-    assert "imputed: worst" in elec["Test site A"]
+    duty = table.set_index("criterion").loc["Duty into the target markets"]
+    assert "imputed: worst" in duty["Test site A"]
+    assert "no row in tariffs.csv for PHL → USA" in duty["Test site A · how"]
+    assert duty["Test site C · how"].startswith("markets US 100 %")
 
 
 def test_contribution_frame_is_long_and_complete(result, cset):
@@ -122,12 +129,12 @@ def test_rank_changes_explain_moves(tiny, cset):
         sector="ems",
         profile="investor",
         method="wsm",
-        weights={"proximity": 10, "sea_distance": 50},
+        weights={"proximity": 10, "taiwan_transit": 50},
     )
     moves = views.rank_changes(a, b)
     assert moves.loc["PH-TEST-A", "rank B"] == 1
     assert moves.loc["PH-TEST-A", "moved up by"] > 0
-    assert "Sea route from Kaohsiung +" in moves.loc["PH-TEST-A", "why (contribution change)"]
+    assert "Transit time from Taiwan +" in moves.loc["PH-TEST-A", "why (contribution change)"]
 
 
 def test_weight_overrides_are_the_slider_values_that_differ_from_the_preset(cset):
