@@ -510,7 +510,7 @@ def annual_cost(
                 missing.append(why)
             else:
                 amount = per_m2 * figs["land_m2"].value * charge.value
-                assume = _assumed(figs, "land_m2") + [charge.text("land_capital_charge")]
+                assume = [*_assumed(figs, "land_m2"), charge.text("land_capital_charge")]
         else:
             missing.append("no industrial_rent or industrial_land_price for the site")
         records.append(_component(sid, "land", amount, rows, notes, missing, assume, fx))

@@ -404,7 +404,9 @@ def applicable_duty(
         options.append((float(top["rate_pct"]), top))
     for _, row in rows[kinds != "general"].iterrows():
         spec = mset.regimes[row["regime"]]
-        if (spec["kind"] == "preference" and claim_preferences) or (spec["kind"] == "zone" and re.search(spec["zone_pattern"], zone_regime, re.I)):
+        if (spec["kind"] == "preference" and claim_preferences) or (
+            spec["kind"] == "zone" and re.search(spec["zone_pattern"], zone_regime, re.I)
+        ):
             options.append((float(row["rate_pct"]), row))
     if not options:
         return Duty(

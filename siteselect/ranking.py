@@ -169,8 +169,8 @@ def evaluate(
             )
     elif any(criteria.value_function(c, sector).kind != "linear" for c in policy.matrix.columns):
         notes.append(
-            f"value functions are applied by the value-based methods ({', '.join(VALUE_BASED_METHODS)}); "
-            f"{method} uses the raw values"
+            "value functions are applied by the value-based methods "
+            f"({', '.join(VALUE_BASED_METHODS)}); {method} uses the raw values"
         )
     matrix = policy.matrix
     eff = breakdown.effective[matrix.columns]

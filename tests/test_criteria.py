@@ -61,7 +61,7 @@ def test_override_of_criterion_is_final_within_group_weight(cset):
         ({"logistics": -2}, WeightError, r"weight of 'logistics' is negative"),
         ({"logistics": "lots"}, WeightError, r"not a number: 'lots'"),
         (
-            {g: 0 for g in ("proximity", "market_access", "cost", "business_climate", "sector")},
+            dict.fromkeys(("proximity", "market_access", "cost", "business_climate", "sector"), 0),
             WeightError,
             r"all weights are zero",
         ),

@@ -216,7 +216,8 @@ def test_every_cost_input_is_sourced_or_flagged_an_assumption(ems_cost):
 def test_a_missing_cost_input_is_visible_and_makes_the_total_missing(tiny, mset, tariffs):
     result = annual_cost(tiny, load_projects()["ems"], markets=MIX, mset=mset, tariffs=tariffs)
     gaps = result.breakdown[result.breakdown["amount_usd"].isna()]
-    assert len(gaps) and (gaps["missing"] != "").all()
+    assert len(gaps)
+    assert (gaps["missing"] != "").all()
     assert "no manufacturing_wage" in gaps["missing"].iloc[0]
     assert result.total.isna().all()
 

@@ -64,9 +64,7 @@ def test_reasons_name_strengths_and_weaknesses(tiny, cset):
 
 
 def test_zero_weight_criteria_are_not_imputed_or_used(tiny, cset):
-    result = evaluate(
-        tiny, cset, sector="ems", profile="investor", weights={"hazard_risk": 0}
-    )
+    result = evaluate(tiny, cset, sector="ems", profile="investor", weights={"hazard_risk": 0})
     assert "hazard_risk" not in result.policy.matrix.columns
 
 

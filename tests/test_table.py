@@ -30,8 +30,11 @@ EXTRA = [
         "group": "business_climate",
         "objective": "min",
         "unit": "USD cents/kWh",
-        "derive": {"kind": "indicator_usd", "indicator": "electricity_price_industrial",
-                   "per": "kWh"},
+        "derive": {
+            "kind": "indicator_usd",
+            "indicator": "electricity_price_industrial",
+            "per": "kWh",
+        },
     },
     {
         "id": "corporate_tax",
@@ -39,8 +42,11 @@ EXTRA = [
         "group": "business_climate",
         "objective": "min",
         "unit": "%",
-        "derive": {"kind": "income_tax", "national": "zone_tax_rate",
-                   "state": "state_corporate_tax_rate"},
+        "derive": {
+            "kind": "income_tax",
+            "national": "zone_tax_rate",
+            "state": "state_corporate_tax_rate",
+        },
     },
 ]
 
