@@ -137,7 +137,9 @@ def evaluate(
     criteria = criteria if criteria is not None else default_criteria()
     get_method(method)
     breakdown = criteria.weights(profile, sector, weights)
-    base = default_context(sector, markets, project=project, tariffs=tariffs)
+    base = default_context(
+        sector, markets, project=project, tariffs=tariffs, on=catalog.release.date
+    )
     if headcount is not None:
         base = replace(base, project=with_headcount(base.project, float(headcount)))
     if table is None or table.context_key != (sector, *base.key()):

@@ -105,7 +105,7 @@ def test_a_missing_tariff_file_makes_every_duty_missing_not_zero(tmp_path, mset)
     empty = markets.load_tariffs(tmp_path / "none.csv", mset)
     duty = markets.applicable_duty(empty, mset, "PHL", mset.market("US"), "telecom_equipment")
     assert math.isnan(duty.rate_pct)
-    assert duty.how.startswith("missing: no row in tariffs.csv for PHL → USA")
+    assert duty.how.startswith("missing: no row in tariffs.csv in force for PHL → USA")
 
 
 def test_duty_rules(mset, tariffs):

@@ -57,7 +57,7 @@ def test_comparison_table_shows_sources_and_imputation(result):
     assert logistics["Test site A"] == "3.3"
     duty = table.set_index("criterion").loc["Duty into the target markets"]
     assert "imputed: worst" in duty["Test site A"]
-    assert "no row in tariffs.csv for PHL → USA" in duty["Test site A · how"]
+    assert "no row in tariffs.csv in force for PHL → USA" in duty["Test site A · how"]
     assert duty["Test site C · how"].startswith("markets US 100 %")
 
 
