@@ -214,9 +214,9 @@ def sliders_from_effective(
     ``effective`` weigh 0. Values are rounded to 3 decimals.
 
     >>> from siteselect.ranking import default_criteria
-    >>> effective = {"labour_cost": 0.6, "sea_distance": 0.4}
+    >>> effective = {"operating_cost": 0.6, "taiwan_transit": 0.4}
     >>> g, c = sliders_from_effective(default_criteria(), effective)
-    >>> g["investment_climate"], c["labour_cost"], c["sea_distance"], c["logistics"]
+    >>> g["cost"], c["operating_cost"], c["taiwan_transit"], c["logistics"]
     (0.6, 10.0, 10.0, 0.0)
     """
     groups: dict[str, float] = {g.id: 0.0 for g in cset.groups}
@@ -346,9 +346,9 @@ def weight_overrides(
 
     >>> from siteselect.ranking import default_criteria
     >>> cs = default_criteria()
-    >>> values = preset_sliders(cs, "investor", "ems") | {"labour_cost": 7.0}
+    >>> values = preset_sliders(cs, "investor", "ems") | {"logistics": 7.0}
     >>> weight_overrides(cs, "investor", "ems", values)
-    {'labour_cost': 7.0}
+    {'logistics': 7.0}
     """
     preset = preset_sliders(cset, profile, sector)
     return {k: float(v) for k, v in sliders.items() if abs(float(v) - preset[k]) > 1e-9}

@@ -128,6 +128,31 @@ def test_duty_rules(mset, tariffs):
     assert duty(tariffs, mset, "TWN", home, "semiconductors", zone_regime="IMMEX").rate_pct == 0
 
 
+def test_rows_out_of_force_and_conditional_layers(mset, tariffs):
+    from datetime import date
+
+    us = mset.market("US")
+    home = replace(us, destination="PHL", members=("PHL",))
+    duty = markets.applicable_duty
+    # the MFN row ended on 2026-06-30 and Section 122 is an expired regime
+    assert duty(tariffs, mset, "TWN", home, "telecom_equipment").rate_pct == 3
+    late = duty(tariffs, mset, "TWN", home, "telecom_equipment", on=date(2026, 12, 1))
+    assert math.isnan(late.rate_pct)
+    assert "in force" in late.how
+    # a conditional layer applies only when the project says it does
+    assert duty(tariffs, mset, "PHL", us, "computers_servers").rate_pct == 0
+    covered = duty(
+        tariffs, mset, "PHL", us, "computers_servers", conditional=("Section 232 semiconductors",)
+    )
+    assert (covered.rate_pct, covered.regime) == (25, "Section 232 semiconductors")
+
+
+def test_ai_server_project_states_why_the_chip_layer_applies():
+    project = load_projects()["ai_servers"]
+    assert "note 39" in project.conditional_regimes["Section 232 semiconductors"]
+    assert not load_projects()["ems"].conditional_regimes
+
+
 # --- proximity and market access properties ------------------------------------------------
 
 
