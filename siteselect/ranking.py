@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from siteselect.catalog import Catalog, load_catalog
-from siteselect.cost import CostResult, Project, with_headcount
+from siteselect.cost import CostResult, Project
 from siteselect.criteria import CriteriaSet, WeightBreakdown, load_criteria
 from siteselect.errors import SiteSelectError
 from siteselect.markets import describe_shares
@@ -138,10 +138,13 @@ def evaluate(
     get_method(method)
     breakdown = criteria.weights(profile, sector, weights)
     base = default_context(
-        sector, markets, project=project, tariffs=tariffs, on=catalog.release.date
+        sector,
+        markets,
+        project=project,
+        tariffs=tariffs,
+        on=catalog.release.date,
+        headcount=headcount,
     )
-    if headcount is not None:
-        base = replace(base, project=with_headcount(base.project, float(headcount)))
     if table is None or table.context_key != (sector, *base.key()):
         table = decision_table(catalog, criteria, sector, base)
     used = [c for c in criteria.ids if breakdown.effective[c] > 0]

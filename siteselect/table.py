@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from siteselect.catalog import Catalog, resolve_indicator
-from siteselect.cost import CostResult, Project, annual_cost, default_projects
+from siteselect.cost import CostResult, Project, annual_cost, default_projects, with_headcount
 from siteselect.criteria import CriteriaSet, Criterion
 from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.markets import (
@@ -78,14 +78,18 @@ def default_context(
     project: Project | None = None,
     tariffs: pd.DataFrame | None = None,
     on: date | None = None,
+    headcount: float | None = None,
 ) -> ModelContext:
-    """The bundled markets, tariffs and the sector's reference project, for ``markets``."""
+    """The bundled markets, tariffs and the sector's reference project, for ``markets``
+    (the project scaled to ``headcount`` staff when given)."""
     mset = default_markets()
     projects = default_projects()
     if project is None:
         if sector not in projects:
             raise UnknownNameError("reference project for sector", sector, projects)
         project = projects[sector]
+    if headcount is not None:
+        project = with_headcount(project, float(headcount))
     return ModelContext(
         markets=parse_market_shares(markets, mset),
         mset=mset,

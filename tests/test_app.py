@@ -13,6 +13,7 @@ PAGES = {
     "Map & ranking": "ui/pages/map_ranking.py",
     "Why this rank": "ui/pages/why.py",
     "Compare sites": "ui/pages/compare.py",
+    "Cost of operation": "ui/pages/cost.py",
     "Robustness": "ui/pages/robustness.py",
     "Stakeholders": "ui/pages/stakeholders.py",
     "Scenarios": "ui/pages/scenarios.py",
@@ -235,3 +236,23 @@ def test_robustness_with_uncertain_values():
     spread.set_value(0.1).run()
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
+
+
+def test_markets_and_headcount_from_the_link_reach_the_cost_page():
+    at = show(run_app(m="US:0.7,ASEAN:0.3", hc="1500"), "Cost of operation")
+    assert not at.exception
+    assert at.multiselect(key="markets").value == ["US", "ASEAN"]
+    assert at.number_input(key="headcount").value == 1500
+    assert any("1,500 staff" in c.value and "US 70 %" in c.value for c in at.caption)
+    assert any("target markets: US 70 %, ASEAN 30 %" in c.value for c in at.caption)
+    assert at.query_params["m"] == "ASEAN:0.3,US:0.7"
+
+
+def test_choosing_a_market_changes_the_link():
+    at = run_app()
+    at.multiselect(key="markets").set_value(["US", "JP"]).run()
+    assert not at.exception
+    # the new market starts at an even share (50 of 100 + 50 = one third)
+    assert at.query_params["m"] == "JP:0.333333,US:0.666667"
+    at.number_input(key="share_JP").set_value(100.0).run()
+    assert at.query_params["m"] == "JP:0.5,US:0.5"

@@ -26,11 +26,25 @@ def result(tiny, cset):
 
 def test_view_state_round_trips_through_query_params(cset):
     state = views.ViewState(
-        "ai_servers", "investor", "vikor", "mean", {"logistics": 3.5, "proximity": 0.2}
+        "ai_servers",
+        "investor",
+        "vikor",
+        "mean",
+        {"logistics": 3.5, "proximity": 0.2},
+        markets={"US": 0.7, "ASEAN": 0.3},
+        headcount=1500.0,
     )
     back, warnings = views.decode_view(views.encode_view(state), cset)
     assert back == state
     assert warnings == []
+
+
+def test_bad_markets_and_headcount_in_a_link_are_ignored_with_warnings(cset):
+    state, warnings = views.decode_view({"m": "US:2,MARS:1,JP:-1", "hc": "lots"}, cset)
+    assert state.markets == {"US": 1.0}
+    assert state.headcount is None
+    assert len(warnings) == 3
+    assert "ignored market 'MARS:1' from the link (markets: US, MX" in warnings[0]
 
 
 def test_bad_query_params_fall_back_with_warnings(cset):
