@@ -157,7 +157,7 @@ def test_panel_weighting_can_be_applied():
 
 
 def test_scenario_save_open_compare_and_bad_import():
-    at = show(run_app(profile="investor"), "Scenarios")
+    at = show(run_app(profile="investor", m="US:0.7,ASEAN:0.3"), "Scenarios")
     at.text_input[0].input("Investor view <b>1</b>")
     at.text_area[0].input("first draft")
     next(b for b in at.button if b.label == "Save scenario").click().run()
@@ -166,6 +166,7 @@ def test_scenario_save_open_compare_and_bad_import():
     assert any("Saved" in s.value for s in at.success)
     # a second scenario to compare with
     at.selectbox(key="profile").set_value("government_evaluator").run()
+    at.multiselect(key="markets").set_value(["JP"]).run()
     at.text_input[0].input("Evaluator view")
     next(b for b in at.button if b.label == "Save scenario").click().run()
     assert any("Saved" in s.value for s in at.success)
@@ -177,6 +178,8 @@ def test_scenario_save_open_compare_and_bad_import():
     next(b for b in at.button if b.label == "Open").click().run()
     assert not at.exception
     assert at.selectbox(key="profile").value == "investor"
+    assert set(at.multiselect(key="markets").value) == {"US", "ASEAN"}
+    assert at.query_params["m"] == "ASEAN:0.3,US:0.7"
     # delete needs the exact name
     at.text_input(key="confirm").input("wrong").run()
     next(b for b in at.button if b.label == "Delete scenario").click().run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from siteselect import views
@@ -17,11 +19,16 @@ def share_key(market_id: str) -> str:
 
 def init_from_link(link: views.ViewState) -> None:
     """Set the widgets to the markets and headcount a shared link carries."""
-    shares = dict(link.markets) or {"US": 1.0}
+    set_markets(link.markets)
+    st.session_state[HEADCOUNT_KEY] = int(link.headcount or 0)
+
+
+def set_markets(markets: Mapping[str, float]) -> None:
+    """Set the market picker and shares (empty = the US only)."""
+    shares = dict(markets) or {"US": 1.0}
     st.session_state[MARKETS_KEY] = list(shares)
     for market_id, share in shares.items():
         st.session_state[share_key(market_id)] = round(100 * share, 1)
-    st.session_state[HEADCOUNT_KEY] = int(link.headcount or 0)
 
 
 def market_controls() -> tuple[dict[str, float], float | None]:
