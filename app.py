@@ -16,7 +16,7 @@ from siteselect import maps, views
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
-from ui import auth, context, data
+from ui import auth, context, data, model_controls
 from ui.state import apply_overrides, reset_weights, session
 
 st.set_page_config(
@@ -29,6 +29,7 @@ PAGES = [
     st.Page("ui/pages/map_ranking.py", title="Map & ranking", url_path="map", default=True),
     st.Page("ui/pages/why.py", title="Why this rank", url_path="why"),
     st.Page("ui/pages/compare.py", title="Compare sites", url_path="compare"),
+    st.Page("ui/pages/cost.py", title="Cost of operation", url_path="cost"),
     st.Page("ui/pages/robustness.py", title="Robustness", url_path="robustness"),
     st.Page("ui/pages/stakeholders.py", title="Stakeholders", url_path="stakeholders"),
     st.Page("ui/pages/scenarios.py", title="Scenarios", url_path="scenarios"),
@@ -42,6 +43,7 @@ if not session.initialised:
     session.sector, session.profile = link.sector, link.profile
     session.method, session.missing = link.method, link.missing
     apply_overrides(cset, dict(link.weights), None)
+    model_controls.init_from_link(link)
     session.initialised = True
 
 # --- sidebar: the controls ---------------------------------------------------------------
@@ -49,8 +51,8 @@ stability_slots: dict[str, Any] = {}
 with st.sidebar:
     st.title("siteselect")
     st.caption(
-        "Overseas high-tech park site selection · MCDA on proximity, investment "
-        "climate and sector suitability"
+        "Overseas high-tech park site selection · MCDA on proximity to Taiwan, market "
+        "access, cost of operation, business climate and sector fit"
     )
     st.selectbox(
         "Target sector",
@@ -79,6 +81,7 @@ with st.sidebar:
         format_func=lambda p: p.replace("_", " "),
         help="\n\n".join(f"**{k}**: {v}" for k, v in POLICIES.items()),
     )
+    market_shares, headcount = model_controls.market_controls()
 
     st.subheader("Weights")
     st.caption(
@@ -128,12 +131,24 @@ if upload_file is not None:
 
 overrides = views.weight_overrides(cset, session.profile, session.sector, session.sliders(cset))
 state = views.ViewState(
-    session.sector, session.profile, session.method, session.missing, overrides
+    session.sector,
+    session.profile,
+    session.method,
+    session.missing,
+    overrides,
+    markets=market_shares,
+    headcount=headcount,
 )
 st.query_params.from_dict(views.encode_view(state))
 state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 try:
-    table = data.table_for(catalog.version, state.sector, catalog)
+    table = data.table_for(
+        catalog.version,
+        state.sector,
+        catalog,
+        tuple(sorted(state.markets.items())),
+        state.headcount,
+    )
     result = context.evaluate_view(catalog, cset, table, state)
 except SiteSelectError as exc:
     st.error(views.md_text(exc))
@@ -167,7 +182,7 @@ c1.metric("Sites ranked", len(ranking))
 c2.metric("First", str(top["name"]), help=f"score {top['score']:.3f}")
 c3.metric("Method", METHODS[result.method].label)
 c4.metric("Missing-value policy", result.policy.policy.replace("_", " "))
-for note in result.policy.notes:
+for note in result.notes:
     st.caption(f"ℹ️ {views.md_escape(note)}")
 context.use(run)
 page.run()

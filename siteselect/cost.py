@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
@@ -101,6 +102,7 @@ class Project:
     inputs: tuple[tuple[str, str, Figure], ...]  # (origin, product class, value)
     conversions: Mapping[str, Any] = field(default_factory=dict)
     freight: Mapping[str, Figure] = field(default_factory=dict)
+    conditional_regimes: Mapping[str, str] = field(default_factory=dict)  # regime → why
 
     @property
     def headcount_total(self) -> float:
@@ -193,6 +195,15 @@ def _project(
     for key in ("sector", "product_class"):
         if not isinstance(entry.get(key), str) or not entry.get(key):
             problems.append(Problem(file, row, key, "required text is missing"))
+    conditional = {}
+    for i, item in enumerate(entry.get("conditional_regimes") or [], start=1):
+        why = " ".join(str(item.get("why") or "").split()) if isinstance(item, dict) else ""
+        if not isinstance(item, dict) or not item.get("regime") or not why:
+            problems.append(
+                Problem(file, row, f"conditional_regimes[{i}]", "needs a regime and a why")
+            )
+            continue
+        conditional[str(item["regime"])] = why
     return Project(
         sector=str(entry.get("sector") or ""),
         label=str(entry.get("label") or entry.get("sector") or ""),
@@ -203,6 +214,7 @@ def _project(
         inputs=tuple(inputs),
         conversions=conversions,
         freight=freight,
+        conditional_regimes=MappingProxyType(conditional),
     )
 
 
@@ -433,6 +445,7 @@ def annual_cost(
     markets: Mapping[str, float],
     mset: MarketSet,
     tariffs: pd.DataFrame,
+    on: date | None = None,
 ) -> CostResult:
     """The annual cost of ``project`` at every site of ``catalog`` (see the module docstring)."""
     resolved = {ind: resolve_indicator(catalog, ind) for ind in INDICATORS}
@@ -510,7 +523,7 @@ def annual_cost(
                 missing.append(why)
             else:
                 amount = per_m2 * figs["land_m2"].value * charge.value
-                assume = _assumed(figs, "land_m2") + [charge.text("land_capital_charge")]
+                assume = [*_assumed(figs, "land_m2"), charge.text("land_capital_charge")]
         else:
             missing.append("no industrial_rent or industrial_land_price for the site")
         records.append(_component(sid, "land", amount, rows, notes, missing, assume, fx))
@@ -579,6 +592,8 @@ def annual_cost(
                 pclass,
                 zone_regime=zone,
                 claim_preferences=project.claim_preferences,
+                conditional=tuple(project.conditional_regimes),
+                on=on,
             )
             if math.isnan(duty.rate_pct):
                 missing.append(duty.how.removeprefix("missing: "))
@@ -643,6 +658,8 @@ def annual_cost(
                 project.product_class,
                 zone_regime=zone,
                 claim_preferences=project.claim_preferences,
+                conditional=tuple(project.conditional_regimes),
+                on=on,
             )
             if math.isnan(duty.rate_pct):
                 missing.append(duty.how.removeprefix("missing: "))

@@ -7,6 +7,7 @@ normalised inside each group.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -63,14 +64,15 @@ class ValueFunction:
         if self.kind == "threshold":
             met = arr <= self.target if objective == "min" else arr >= self.target
             return np.where(np.isnan(arr), np.nan, np.where(met, 1.0, self.below))
-        xs = np.array([p[0] for p in self.points])
-        vs = np.array([p[1] for p in self.points])
-        if objective == "min":  # the last step whose x is at or above the value
-            idx = np.searchsorted(xs, arr, side="left")
-            out = np.where(idx < len(xs), vs[np.minimum(idx, len(xs) - 1)], self.below)
-        else:
-            idx = np.searchsorted(xs, arr, side="right") - 1
-            out = np.where(idx >= 0, vs[np.maximum(idx, 0)], self.below)
+        steps_x = np.array([p[0] for p in self.points])
+        steps_v = np.array([p[1] for p in self.points])
+        n = len(steps_x)
+        if objective == "min":  # the first step whose x is at or above the value
+            idx = np.searchsorted(steps_x, arr, side="left")
+            out = np.where(idx < n, steps_v[np.minimum(idx, n - 1)], self.below)
+        else:  # the last step whose x is at or below the value
+            idx = np.searchsorted(steps_x, arr, side="right") - 1
+            out = np.where(idx >= 0, steps_v[np.maximum(idx, 0)], self.below)
         return np.where(np.isnan(arr), np.nan, out)
 
     def describe(self) -> str:
@@ -548,7 +550,7 @@ def parse_value_function(
         problems.append(Problem(file, row, f"{field_name}.{key}", "too few points"))
         return LINEAR
     xs = [p[0] for p in points]
-    if any(b <= a for a, b in zip(xs, xs[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(xs)):
         problems.append(Problem(file, row, f"{field_name}.{key}", "x must increase strictly"))
         return LINEAR
     return ValueFunction(kind, points=tuple(points), below=below, why=why)

@@ -10,11 +10,14 @@ Choosing the applicable duty for (origin, destination, product class):
 
 1. the origin is a member of the market (domestic sale): 0 %;
 2. otherwise the rows of the tariff table for that origin (or a bloc it belongs to),
-   destination and product class; the *general* duty is the highest total among the
-   general rows (each row states the total of its layers: MFN plus any Section 301/232 or
-   LIGIE surcharge), and a claimed *preference* (USMCA, RCEP, ATIGA, EPAs) or an applicable
-   *zone* regime (IMMEX, PROSEC, PEZA) replaces it when lower;
-3. no row at all: the duty is missing (never taken as zero).
+   destination and product class that are in force on the release date (``valid_until``
+   not passed; ``expired`` regimes never); the *general* duty is the highest total among
+   the general rows (each row states the total of its layers: MFN plus any Section 301/232
+   or LIGIE surcharge; where a class spans several HS lines under different layers, the
+   highest is taken, a cautious choice), plus any *conditional* layer the project says
+   applies to its product; a claimed *preference* (USMCA, ATIGA, EPAs, GSP+) or an
+   applicable *zone* regime (IMMEX, PROSEC, PEZA) replaces it when lower;
+3. no row in force: the duty is missing (never taken as zero).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ TARIFF_COLUMNS = (
     "note",
 )
 PRODUCT_CLASSES = ("computers_servers", "telecom_equipment", "semiconductors", "auto_electronics")
-REGIME_KINDS = ("general", "preference", "zone")
+REGIME_KINDS = ("general", "preference", "zone", "conditional", "domestic", "expired")
 TRANSPORT_KEYS = (
     "sea_speed_knots",
     "port_days",
@@ -377,8 +380,14 @@ def applicable_duty(
     *,
     zone_regime: str = "",
     claim_preferences: bool = True,
+    conditional: tuple[str, ...] = (),
+    on: date | None = None,
 ) -> Duty:
-    """The duty on ``product_class`` from ``origin`` into ``market`` (rules: module docstring)."""
+    """The duty on ``product_class`` from ``origin`` into ``market`` (rules: module docstring).
+
+    ``conditional`` names the conditional regimes that apply to the product; ``on`` is the
+    date at which a row must be in force (default: every row is).
+    """
     if origin in market.members and market.destination == origin:
         return Duty(0.0, "domestic", f"domestic sale in {market.label}", "", "", "")
     origins = [origin, *mset.blocs_of(origin)]
@@ -387,22 +396,39 @@ def applicable_duty(
         & (tariffs["destination"] == market.destination)
         & (tariffs["product_class"] == product_class)
     ]
+    if on is not None and len(rows):
+        until = rows["valid_until"].map(lambda t: _date(t) if t else None)
+        rows = rows[until.map(lambda d: d is None or d >= on)]
+    if len(rows):
+        rows = rows[rows["regime"].map(lambda r: mset.regimes[r]["kind"] != "expired")]
     if rows.empty:
         return Duty(
             math.nan,
             "",
-            f"missing: no row in tariffs.csv for {origin} → {market.destination}, {product_class}",
+            f"missing: no row in tariffs.csv in force for {origin} → {market.destination}, "
+            f"{product_class}",
             "",
             "",
             "",
         )
     kinds = rows["regime"].map(lambda r: mset.regimes[r]["kind"])
-    general = rows[kinds == "general"]
+    if (kinds == "domestic").any():
+        row = rows[kinds == "domestic"].iloc[0]
+        return Duty(
+            float(row["rate_pct"]),
+            "domestic",
+            f"domestic sale ({row['condition'] or 'no import'}), tariffs.csv line {row['_line']}",
+            str(row["source"]),
+            str(row["url"]),
+            str(row["as_of"]),
+        )
+    applies = (kinds == "general") | ((kinds == "conditional") & rows["regime"].isin(conditional))
+    general = rows[applies]
     options: list[tuple[float, Any]] = []
     if len(general):
         top = general.loc[general["rate_pct"].astype(float).idxmax()]
         options.append((float(top["rate_pct"]), top))
-    for _, row in rows[kinds != "general"].iterrows():
+    for _, row in rows[kinds.isin(["preference", "zone"])].iterrows():
         spec = mset.regimes[row["regime"]]
         if (spec["kind"] == "preference" and claim_preferences) or (
             spec["kind"] == "zone" and re.search(spec["zone_pattern"], zone_regime, re.I)

@@ -460,7 +460,7 @@ def panel_rankings(
     if panel is None:
         panel = panel_weights(cset, people, sector)
     _check_matches(people, panel, sector)
-    common = {"sector": sector, "method": method, "missing": missing}
+    common: dict[str, Any] = {"sector": sector, "method": method, "missing": missing}
     group = evaluate(
         catalog, cset, profile=people[0].profile, weights=panel.overrides, table=table, **common
     )

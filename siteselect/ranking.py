@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from siteselect.catalog import Catalog, load_catalog
-from siteselect.cost import CostResult, Project, with_headcount
+from siteselect.cost import CostResult, Project
 from siteselect.criteria import CriteriaSet, WeightBreakdown, load_criteria
 from siteselect.errors import SiteSelectError
 from siteselect.markets import describe_shares
@@ -146,9 +146,14 @@ def evaluate(
     criteria = criteria if criteria is not None else default_criteria()
     get_method(method)
     breakdown = criteria.weights(profile, sector, weights)
-    base = default_context(sector, markets, project=project, tariffs=tariffs)
-    if headcount is not None:
-        base = replace(base, project=with_headcount(base.project, float(headcount)))
+    base = default_context(
+        sector,
+        markets,
+        project=project,
+        tariffs=tariffs,
+        on=catalog.release.date,
+        headcount=headcount,
+    )
     if table is None or table.context_key != (sector, *base.key()):
         table = decision_table(catalog, criteria, sector, base)
     used = [c for c in criteria.ids if breakdown.effective[c] > 0]
@@ -178,8 +183,8 @@ def evaluate(
             )
     elif any(criteria.value_function(c, sector).kind != "linear" for c in policy.matrix.columns):
         notes.append(
-            f"value functions are applied by the value-based methods ({', '.join(VALUE_BASED_METHODS)}); "
-            f"{method} uses the raw values"
+            "value functions are applied by the value-based methods "
+            f"({', '.join(VALUE_BASED_METHODS)}); {method} uses the raw values"
         )
     matrix = policy.matrix
     eff = breakdown.effective[matrix.columns]

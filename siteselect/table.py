@@ -10,13 +10,14 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from siteselect.catalog import Catalog, resolve_indicator
-from siteselect.cost import CostResult, Project, annual_cost, default_projects
+from siteselect.cost import CostResult, Project, annual_cost, default_projects, with_headcount
 from siteselect.criteria import CriteriaSet, Criterion
 from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.markets import (
@@ -58,10 +59,16 @@ class ModelContext:
     mset: MarketSet
     tariffs: pd.DataFrame
     project: Project
+    on: date | None = None  # the date tariff rows must be in force (the release date)
 
     def key(self) -> tuple[Any, ...]:
         """What identifies the table built with this context (for caching)."""
-        return (tuple(sorted(self.markets.items())), id(self.tariffs), repr(self.project))
+        return (
+            tuple(sorted(self.markets.items())),
+            id(self.tariffs),
+            repr(self.project),
+            self.on,
+        )
 
 
 def default_context(
@@ -70,19 +77,25 @@ def default_context(
     *,
     project: Project | None = None,
     tariffs: pd.DataFrame | None = None,
+    on: date | None = None,
+    headcount: float | None = None,
 ) -> ModelContext:
-    """The bundled markets, tariffs and the sector's reference project, for ``markets``."""
+    """The bundled markets, tariffs and the sector's reference project, for ``markets``
+    (the project scaled to ``headcount`` staff when given)."""
     mset = default_markets()
     projects = default_projects()
     if project is None:
         if sector not in projects:
             raise UnknownNameError("reference project for sector", sector, projects)
         project = projects[sector]
+    if headcount is not None:
+        project = with_headcount(project, float(headcount))
     return ModelContext(
         markets=parse_market_shares(markets, mset),
         mset=mset,
         tariffs=tariffs if tariffs is not None else default_tariffs(),
         project=project,
+        on=on,
     )
 
 
@@ -396,6 +409,8 @@ def _market_tariff_cells(
                 product,
                 zone_regime=str(site.get("zone_regime") or ""),
                 claim_preferences=ctx.project.claim_preferences,
+                conditional=tuple(ctx.project.conditional_regimes),
+                on=ctx.on,
             )
             if math.isnan(duty.rate_pct):
                 missing.append(f"{mid}: {duty.how.removeprefix('missing: ')}")
@@ -518,11 +533,16 @@ def decision_table(
     (``catalog.user_values``) take precedence over derived ones.
     """
     cset.sector(sector)  # validates the name
-    ctx = context if context is not None else default_context(sector)
+    ctx = context if context is not None else default_context(sector, on=catalog.release.date)
     cost = None
     if any(c.derive["kind"] == "cost" for c in cset.criteria):
         cost = annual_cost(
-            catalog, ctx.project, markets=ctx.markets, mset=ctx.mset, tariffs=ctx.tariffs
+            catalog,
+            ctx.project,
+            markets=ctx.markets,
+            mset=ctx.mset,
+            tariffs=ctx.tariffs,
+            on=ctx.on,
         )
     records = []
     for crit in cset.criteria:

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from siteselect.criteria import CriteriaSet, Criterion
+from siteselect.markets import default_markets, parse_market_shares
 from siteselect.methods import METHODS
 from siteselect.ranking import DEFAULTS, Evaluation
 from siteselect.table import POLICIES
@@ -141,20 +142,26 @@ def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.Data
 
 @dataclass(frozen=True)
 class ViewState:
-    """What a shared URL carries: sector, profile, method, policy and weight overrides."""
+    """What a shared URL carries: sector, profile, method, policy, weight overrides, target
+    markets (shares; empty = the default, US only) and the plant's headcount (None = the
+    reference project's)."""
 
     sector: str = DEFAULTS["sector"]
     profile: str = DEFAULTS["profile"]
     method: str = DEFAULTS["method"]
     missing: str = DEFAULTS["missing"]
     weights: Mapping[str, float] = field(default_factory=dict)
+    markets: Mapping[str, float] = field(default_factory=dict)
+    headcount: float | None = None
 
 
 def encode_view(state: ViewState) -> dict[str, str]:
     """Query parameters for a view (weights as ``id:value`` pairs, sorted).
 
-    >>> encode_view(ViewState(weights={"labour_cost": 3, "proximity": 0.5}))["w"]
-    'labour_cost:3,proximity:0.5'
+    >>> encode_view(ViewState(weights={"logistics": 3, "proximity": 0.5}))["w"]
+    'logistics:3,proximity:0.5'
+    >>> encode_view(ViewState(markets={"US": 0.7, "ASEAN": 0.3}, headcount=1500))["m"]
+    'ASEAN:0.3,US:0.7'
     """
     params = {
         "sector": state.sector,
@@ -164,6 +171,10 @@ def encode_view(state: ViewState) -> dict[str, str]:
     }
     if state.weights:
         params["w"] = ",".join(f"{k}:{v:g}" for k, v in sorted(state.weights.items()))
+    if state.markets:
+        params["m"] = ",".join(f"{k}:{v:g}" for k, v in sorted(state.markets.items()))
+    if state.headcount is not None:
+        params["hc"] = f"{state.headcount:g}"
     return params
 
 
@@ -194,12 +205,38 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
             warnings.append(f"ignored weight {part!r} from the link")
             continue
         weights[key] = value
+    shares: dict[str, float] = {}
+    valid_markets = default_markets().ids
+    for part in filter(None, (params.get("m") or "").split(",")):
+        key, _, raw = part.partition(":")
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if key not in valid_markets or not math.isfinite(value) or value <= 0:
+            warnings.append(
+                f"ignored market {part!r} from the link (markets: {', '.join(valid_markets)})"
+            )
+            continue
+        shares[key] = value
+    markets = parse_market_shares(shares) if shares else {}
+    headcount = None
+    if params.get("hc"):
+        try:
+            headcount = float(params["hc"])
+        except ValueError:
+            headcount = math.nan
+        if not math.isfinite(headcount) or not 0 < headcount <= 1_000_000:
+            warnings.append(f"ignored headcount {params['hc']!r} from the link")
+            headcount = None
     state = ViewState(
         sector=pick("sector", [s.id for s in cset.sectors]),
         profile=pick("profile", [p.id for p in cset.profiles]),
         method=pick("method", list(METHODS)),
         missing=pick("missing", list(POLICIES)),
         weights=weights,
+        markets=markets,
+        headcount=headcount,
     )
     return state, warnings
 
@@ -214,9 +251,9 @@ def sliders_from_effective(
     ``effective`` weigh 0. Values are rounded to 3 decimals.
 
     >>> from siteselect.ranking import default_criteria
-    >>> effective = {"labour_cost": 0.6, "sea_distance": 0.4}
+    >>> effective = {"operating_cost": 0.6, "taiwan_transit": 0.4}
     >>> g, c = sliders_from_effective(default_criteria(), effective)
-    >>> g["investment_climate"], c["labour_cost"], c["sea_distance"], c["logistics"]
+    >>> g["cost"], c["operating_cost"], c["taiwan_transit"], c["logistics"]
     (0.6, 10.0, 10.0, 0.0)
     """
     groups: dict[str, float] = {g.id: 0.0 for g in cset.groups}
@@ -346,9 +383,52 @@ def weight_overrides(
 
     >>> from siteselect.ranking import default_criteria
     >>> cs = default_criteria()
-    >>> values = preset_sliders(cs, "investor", "ems") | {"labour_cost": 7.0}
+    >>> values = preset_sliders(cs, "investor", "ems") | {"logistics": 7.0}
     >>> weight_overrides(cs, "investor", "ems", values)
-    {'labour_cost': 7.0}
+    {'logistics': 7.0}
     """
     preset = preset_sliders(cset, profile, sector)
     return {k: float(v) for k, v in sliders.items() if abs(float(v) - preset[k]) > 1e-9}
+
+
+def cost_quality_chart(frame: pd.DataFrame) -> Any:
+    """A scatter (Altair) of :func:`siteselect.attribution.cost_quality` output: annual cost
+    (USD million) against quality, Pareto-frontier sites marked; a click selects a site by
+    its ``site_id`` (selection parameter ``site``)."""
+    import altair as alt
+
+    data = frame.reset_index(names="site_id").dropna(subset=["cost_usd", "quality"])
+    data = data.assign(
+        cost_musd=data["cost_usd"] / 1e6,
+        frontier=data["pareto"].map({True: "on the Pareto frontier", False: "dominated"}),
+    )
+    pick = alt.selection_point(name="site", fields=["site_id"], on="click")
+    return (
+        alt.Chart(data)
+        .mark_point(filled=True, size=120)
+        .encode(
+            x=alt.X("cost_musd:Q", title="annual cost of operation (USD million)"),
+            y=alt.Y("quality:Q", title="quality: score on the non-cost criteria"),
+            color=alt.Color("frontier:N", legend=alt.Legend(title=None, orient="bottom")),
+            shape=alt.Shape("frontier:N", legend=None),
+            tooltip=[
+                alt.Tooltip("name:N"),
+                alt.Tooltip("rank:Q"),
+                alt.Tooltip("cost_musd:Q", title="USD million", format=",.1f"),
+                alt.Tooltip("quality:Q", format=".3f"),
+            ],
+        )
+        .add_params(pick)
+        .properties(height=380)
+    )
+
+
+def cost_table(evaluation: Evaluation) -> pd.DataFrame:
+    """Per ranked site: the cost components and totals in USD million (NaN = missing)."""
+    cost = evaluation.cost
+    if cost is None:
+        return pd.DataFrame()
+    wide = (cost.wide().reindex(evaluation.ranking.index) / 1e6).round(2)
+    return pd.concat([evaluation.ranking[["name", "rank"]], wide], axis=1).sort_values(
+        "rank", kind="stable"
+    )

@@ -16,6 +16,7 @@ PAGES = {
     "Map & ranking": "ui/pages/map_ranking.py",
     "Why this rank": "ui/pages/why.py",
     "Compare sites": "ui/pages/compare.py",
+    "Cost of operation": "ui/pages/cost.py",
     "Robustness": "ui/pages/robustness.py",
     "Stakeholders": "ui/pages/stakeholders.py",
     "Scenarios": "ui/pages/scenarios.py",
@@ -50,10 +51,11 @@ def test_smoke_first_view():
 def test_changing_a_weight_changes_the_ranking_and_the_link():
     at = run_app()
     before = first_site(at)
-    at.slider(key="wg_proximity").set_value(1.0).run()
+    at.slider(key="wg_market_access").set_value(1.0).run()
     assert not at.exception
+    # access to the (default, US) market now weighs most: a US site overtakes Subic
     assert first_site(at) != before
-    assert at.query_params["w"] == "proximity:1"
+    assert at.query_params["w"] == "market_access:1"
 
 
 def _sector_fit_values(at: AppTest):
@@ -132,8 +134,9 @@ def test_every_view_renders(view):
 def test_robustness_view_and_what_would_make_the_runner_up_win():
     from siteselect.ranking import evaluate
 
-    runner_up = evaluate(method="wsm").ranking["name"].iloc[1]
-    at = show(run_app(method="wsm"), "Robustness")
+    # (for EMS the runner-up is dominated by the leader, so no weights can make it win)
+    runner_up = evaluate(method="wsm", sector="chip_assembly_test").ranking["name"].iloc[1]
+    at = show(run_app(method="wsm", sector="chip_assembly_test"), "Robustness")
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
     next(b for b in at.button if b.label == "Apply these weights").click().run()
@@ -157,7 +160,7 @@ def test_panel_weighting_can_be_applied():
 
 
 def test_scenario_save_open_compare_and_bad_import():
-    at = show(run_app(profile="investor"), "Scenarios")
+    at = show(run_app(profile="investor", m="US:0.7,ASEAN:0.3"), "Scenarios")
     at.text_input[0].input("Investor view <b>1</b>")
     at.text_area[0].input("first draft")
     next(b for b in at.button if b.label == "Save scenario").click().run()
@@ -166,6 +169,7 @@ def test_scenario_save_open_compare_and_bad_import():
     assert any("Saved" in s.value for s in at.success)
     # a second scenario to compare with
     at.selectbox(key="profile").set_value("government_evaluator").run()
+    at.multiselect(key="markets").set_value(["JP"]).run()
     at.text_input[0].input("Evaluator view")
     next(b for b in at.button if b.label == "Save scenario").click().run()
     assert any("Saved" in s.value for s in at.success)
@@ -177,6 +181,8 @@ def test_scenario_save_open_compare_and_bad_import():
     next(b for b in at.button if b.label == "Open").click().run()
     assert not at.exception
     assert at.selectbox(key="profile").value == "investor"
+    assert set(at.multiselect(key="markets").value) == {"US", "ASEAN"}
+    assert at.query_params["m"] == "ASEAN:0.3,US:0.7"
     # delete needs the exact name
     at.text_input(key="confirm").input("wrong").run()
     next(b for b in at.button if b.label == "Delete scenario").click().run()
@@ -226,7 +232,8 @@ def test_quick_rank_order_weights_apply_to_the_sidebar():
     at.radio[0].set_value("Rank order (ROC)").run()
     next(b for b in at.button if b.label == "Use these group weights").click().run()
     assert not at.exception
-    assert at.slider(key="wg_proximity").value == pytest.approx(0.611, abs=1e-3)
+    # rank-order centroid weight of the first of five groups: (1 + 1/2 + 1/3 + 1/4 + 1/5) / 5
+    assert at.slider(key="wg_proximity").value == pytest.approx(0.457, abs=1e-3)
 
 
 def test_robustness_with_uncertain_values():
@@ -235,3 +242,23 @@ def test_robustness_with_uncertain_values():
     spread.set_value(0.1).run()
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
+
+
+def test_markets_and_headcount_from_the_link_reach_the_cost_page():
+    at = show(run_app(m="US:0.7,ASEAN:0.3", hc="1500"), "Cost of operation")
+    assert not at.exception
+    assert at.multiselect(key="markets").value == ["US", "ASEAN"]
+    assert at.number_input(key="headcount").value == 1500
+    assert any("1,500 staff" in c.value and "US 70 %" in c.value for c in at.caption)
+    assert any("target markets: US 70 %, ASEAN 30 %" in c.value for c in at.caption)
+    assert at.query_params["m"] == "ASEAN:0.3,US:0.7"
+
+
+def test_choosing_a_market_changes_the_link():
+    at = run_app()
+    at.multiselect(key="markets").set_value(["US", "JP"]).run()
+    assert not at.exception
+    # the new market starts at an even share (50 of 100 + 50 = one third)
+    assert at.query_params["m"] == "JP:0.333333,US:0.666667"
+    at.number_input(key="share_JP").set_value(100.0).run()
+    assert at.query_params["m"] == "JP:0.5,US:0.5"

@@ -179,7 +179,7 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
     page.goto(server)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
     before = _first(page)
-    slider = page.get_by_role("slider").first  # the proximity group weight
+    slider = page.get_by_role("slider").nth(1)  # the market-access group weight
     slider.focus()
     slider.press("End")
     page.wait_for_function(
@@ -189,7 +189,7 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
         timeout=60_000,
     )
     assert _first(page) != before
-    assert "w=proximity" in page.url
+    assert "w=market_access" in page.url
 
 
 def test_hostile_site_names_run_no_script_in_the_app(server, page, tmp_path):

@@ -105,7 +105,7 @@ def test_a_missing_tariff_file_makes_every_duty_missing_not_zero(tmp_path, mset)
     empty = markets.load_tariffs(tmp_path / "none.csv", mset)
     duty = markets.applicable_duty(empty, mset, "PHL", mset.market("US"), "telecom_equipment")
     assert math.isnan(duty.rate_pct)
-    assert duty.how.startswith("missing: no row in tariffs.csv for PHL → USA")
+    assert duty.how.startswith("missing: no row in tariffs.csv in force for PHL → USA")
 
 
 def test_duty_rules(mset, tariffs):
@@ -126,6 +126,31 @@ def test_duty_rules(mset, tariffs):
     home = replace(mx, destination="MEX", members=("MEX",))
     assert duty(tariffs, mset, "TWN", home, "semiconductors").rate_pct == 15
     assert duty(tariffs, mset, "TWN", home, "semiconductors", zone_regime="IMMEX").rate_pct == 0
+
+
+def test_rows_out_of_force_and_conditional_layers(mset, tariffs):
+    from datetime import date
+
+    us = mset.market("US")
+    home = replace(us, destination="PHL", members=("PHL",))
+    duty = markets.applicable_duty
+    # the MFN row ended on 2026-06-30 and Section 122 is an expired regime
+    assert duty(tariffs, mset, "TWN", home, "telecom_equipment").rate_pct == 3
+    late = duty(tariffs, mset, "TWN", home, "telecom_equipment", on=date(2026, 12, 1))
+    assert math.isnan(late.rate_pct)
+    assert "in force" in late.how
+    # a conditional layer applies only when the project says it does
+    assert duty(tariffs, mset, "PHL", us, "computers_servers").rate_pct == 0
+    covered = duty(
+        tariffs, mset, "PHL", us, "computers_servers", conditional=("Section 232 semiconductors",)
+    )
+    assert (covered.rate_pct, covered.regime) == (25, "Section 232 semiconductors")
+
+
+def test_ai_server_project_states_why_the_chip_layer_applies():
+    project = load_projects()["ai_servers"]
+    assert "note 39" in project.conditional_regimes["Section 232 semiconductors"]
+    assert not load_projects()["ems"].conditional_regimes
 
 
 # --- proximity and market access properties ------------------------------------------------
@@ -216,7 +241,8 @@ def test_every_cost_input_is_sourced_or_flagged_an_assumption(ems_cost):
 def test_a_missing_cost_input_is_visible_and_makes_the_total_missing(tiny, mset, tariffs):
     result = annual_cost(tiny, load_projects()["ems"], markets=MIX, mset=mset, tariffs=tariffs)
     gaps = result.breakdown[result.breakdown["amount_usd"].isna()]
-    assert len(gaps) and (gaps["missing"] != "").all()
+    assert len(gaps)
+    assert (gaps["missing"] != "").all()
     assert "no manufacturing_wage" in gaps["missing"].iloc[0]
     assert result.total.isna().all()
 

@@ -28,19 +28,21 @@ from siteselect.panel import (
 from siteselect.ranking import evaluate
 
 SECTOR = "ems"
-GROUPS = ["proximity", "business_climate", "sector"]
-EQUAL = {("proximity", "business_climate"): 1, ("proximity", "sector"): 1}
-EQUAL |= {("business_climate", "sector"): 1}
-INVESTMENT = {
-    ("proximity", "business_climate"): 1 / 9,
-    ("business_climate", "sector"): 9,
-    ("proximity", "sector"): 1,
-}
-PROXIMITY = {
-    ("proximity", "business_climate"): 9,
-    ("business_climate", "sector"): 1,
-    ("proximity", "sector"): 9,
-}
+GROUPS = ["proximity", "market_access", "cost", "business_climate", "sector"]
+
+
+def _dominant(group: str | None) -> dict[tuple[str, str], float]:
+    """Every pair of groups judged equal, except ``group`` 9 times as important as each."""
+    out = {}
+    for i, a in enumerate(GROUPS):
+        for b in GROUPS[i + 1 :]:
+            out[(a, b)] = 9.0 if a == group else 1 / 9 if b == group else 1.0
+    return out
+
+
+EQUAL = _dominant(None)
+INVESTMENT = _dominant("business_climate")
+PROXIMITY = _dominant("proximity")
 SECTOR_PAIR = {"sector": {("sector_fit", "taiwan_cluster"): 3}}
 
 
@@ -101,7 +103,7 @@ def test_bad_scale_input(call, match):
 
 def test_equal_judgements_give_equal_group_weights(cset):
     result = stakeholder_weights(cset, person(), SECTOR)
-    np.testing.assert_allclose(result.group.weights.to_numpy(), [1 / 3] * 3)
+    np.testing.assert_allclose(result.group.weights.to_numpy(), [1 / 5] * 5)
     assert result.effective.sum() == pytest.approx(1.0)
     assert result.warnings == []
     assert set(result.overrides) == set(GROUPS) | set(cset.ids)
@@ -133,9 +135,9 @@ def test_overrides_feed_evaluate(cset, tiny):
 
 def test_inconsistent_judgements_warn_naming_the_level(cset):
     circular = {
-        ("corporate_tax", "logistics"): 9,
+        ("hazard_risk", "logistics"): 9,
         ("logistics", "governance"): 9,
-        ("governance", "corporate_tax"): 9,
+        ("governance", "hazard_risk"): 9,
     }
     ids = [c.id for c in cset.criteria if c.group == "business_climate"]
     judgements = {(a, b): 1 for i, a in enumerate(ids) for b in ids[i + 1 :]}
@@ -144,7 +146,7 @@ def test_inconsistent_judgements_warn_naming_the_level(cset):
         judgements[(a, b)] = v
     result = stakeholder_weights(cset, person(within={"business_climate": judgements}), SECTOR)
     assert len(result.warnings) == 1
-    assert result.warnings[0].startswith("Within Investment climate: consistency ratio")
+    assert result.warnings[0].startswith("Within Business climate & risk: consistency ratio")
 
 
 def test_incomplete_judgements_name_stakeholder_and_level(cset):
@@ -196,7 +198,7 @@ def test_identical_panel_agrees_with_each_member(cset):
 def test_aij_of_opposite_judgements_gives_equal_group_weights(cset):
     inverse = {pair: 1 / value for pair, value in INVESTMENT.items()}
     panel = panel_weights(cset, [person("Ana", INVESTMENT), person("Ben", inverse)], SECTOR)
-    np.testing.assert_allclose(panel.group.weights.to_numpy(), [1 / 3] * 3)
+    np.testing.assert_allclose(panel.group.weights.to_numpy(), [1 / 5] * 5)
     assert panel.consensus.consensus < 1
     assert panel.effective.sum() == pytest.approx(1.0)
 
@@ -207,8 +209,8 @@ def test_aij_where_all_judged_aip_elsewhere(cset):
     panel = panel_weights(cset, [ana, ben], SECTOR)
     assert list(panel.within) == ["sector"]
     assert panel.overrides["sector_fit"] == pytest.approx(0.5)
-    assert "Within Sector suitability: AIJ" in panel.method_note
-    assert "Within Proximity: AIP" in panel.method_note
+    assert "Within Sector & cluster: AIJ" in panel.method_note
+    assert "Within Market access: AIP" in panel.method_note
     partial = panel_weights(cset, [ana, person("Ben", PROXIMITY)], SECTOR)
     assert partial.within == {}
     assert "judged by 1 of 2: Ana" in partial.method_note
@@ -225,9 +227,8 @@ def test_influence_moves_the_panel_toward_a_stakeholder(cset):
     )
 
 
-PAIRS = [("proximity", "business_climate"), ("proximity", "sector")]
-PAIRS += [("business_climate", "sector")]
-positions = st.lists(st.integers(0, 16), min_size=3, max_size=3)
+PAIRS = list(EQUAL)
+positions = st.lists(st.integers(0, 16), min_size=len(PAIRS), max_size=len(PAIRS))
 
 
 @settings(max_examples=25)
@@ -333,11 +334,11 @@ def test_record_round_trip_through_json(cset):
     text = json.dumps(record, allow_nan=False)
     loaded = json.loads(text)
     assert stakeholders_from_record(loaded) == people
-    assert loaded["stakeholders"][0]["group_judgements"][0] == [
+    assert [
         "proximity",
         "business_climate",
         pytest.approx(1 / 9),
-    ]
+    ] in loaded["stakeholders"][0]["group_judgements"]
     assert loaded["consensus"] == pytest.approx(panel.consensus.consensus)
     assert loaded["overrides"] == pytest.approx(panel.overrides)
     assert loaded["aggregation"] == panel.method_note

@@ -483,20 +483,43 @@ def test_compare_lists_the_settings_that_differ():
 
 
 def test_evaluate_kwargs_reproduce_the_scenario(tiny, cset):
-    s = scenario(weights={"labour_cost": 0.0}, method="vikor", params={"v": 0.3})
+    s = scenario(
+        weights={"hazard_risk": 0.0},
+        method="vikor",
+        params={"v": 0.3},
+        markets={"US": 0.7, "ASEAN": 0.3},
+    )
     kwargs = scenario_evaluate_kwargs(s)
     assert kwargs == {
         "sector": "ems",
         "profile": "investor",
-        "weights": {"labour_cost": 0.0},
+        "weights": {"hazard_risk": 0.0},
         "method": "vikor",
         "missing": "worst",
+        "markets": {"US": 0.7, "ASEAN": 0.3},
         "v": 0.3,
     }
     result = evaluate(tiny, cset, **kwargs)
     assert result.method == "vikor"
     assert result.params == {"v": 0.3}
-    assert result.weights.effective["labour_cost"] == 0.0
+    assert result.weights.effective["hazard_risk"] == 0.0
+    assert result.markets == {"US": 0.7, "ASEAN": 0.3}
+
+
+def test_markets_survive_save_load_and_json(tmp_path):
+    s = scenario(markets={"US": 0.7, "ASEAN": 0.3})
+    with ScenarioStore(tmp_path / "m.sqlite") as store:
+        store.save(s)
+        loaded = store.load(s.name)
+    assert dict(loaded.markets) == {"US": 0.7, "ASEAN": 0.3}
+    assert dict(loaded.params) == dict(s.params)
+    assert dict(scenario_from_json(scenario_to_json(s)).markets) == {"US": 0.7, "ASEAN": 0.3}
+    assert compare(s, dataclasses.replace(s, markets={"JP": 1.0})).settings["markets"]
+
+
+def test_bad_market_share_in_a_scenario_names_the_field():
+    with pytest.raises(DataError, match=r"markets\.US.*positive share"):
+        scenario(markets={"US": -1})
 
 
 def test_a_failed_save_writes_nothing(db):

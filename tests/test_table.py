@@ -2,16 +2,69 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
 
+from siteselect.criteria import load_criteria
 from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.table import POLICIES, apply_missing_policy, decision_table
 
+# Criteria a user's own criteria file may define with the money and tax derive kinds
+# (the bundled criteria fold these facts into the cost of operation instead).
+EXTRA = [
+    {
+        "id": "labour_cost",
+        "label": "Minimum wage",
+        "group": "business_climate",
+        "objective": "min",
+        "unit": "USD/day",
+        "derive": {"kind": "indicator_usd", "indicator": "minimum_wage", "per": "day"},
+    },
+    {
+        "id": "electricity_price",
+        "label": "Industrial electricity price",
+        "group": "business_climate",
+        "objective": "min",
+        "unit": "USD cents/kWh",
+        "derive": {
+            "kind": "indicator_usd",
+            "indicator": "electricity_price_industrial",
+            "per": "kWh",
+        },
+    },
+    {
+        "id": "corporate_tax",
+        "label": "Income tax",
+        "group": "business_climate",
+        "objective": "min",
+        "unit": "%",
+        "derive": {
+            "kind": "income_tax",
+            "national": "zone_tax_rate",
+            "state": "state_corporate_tax_rate",
+        },
+    },
+]
+
 
 @pytest.fixture(scope="module")
-def table(tiny, cset):
-    return decision_table(tiny, cset, "ems")
+def wide_cset(tmp_path_factory):
+    target = tmp_path_factory.mktemp("criteria") / "criteria"
+    shutil.copytree(Path(__file__).parent.parent / "criteria", target)
+    path = target / "criteria.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["criteria"] += EXTRA
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return load_criteria(target)
+
+
+@pytest.fixture(scope="module")
+def table(tiny, wide_cset):
+    return decision_table(tiny, wide_cset, "ems")
 
 
 def cell(table, site, criterion):
@@ -19,8 +72,8 @@ def cell(table, site, criterion):
     return c[(c.site_id == site) & (c.criterion == criterion)].iloc[0]
 
 
-def test_every_cell_has_provenance(table, tiny, cset):
-    assert len(table.cells) == len(tiny.sites) * len(cset.criteria)
+def test_every_cell_has_provenance(table, tiny, wide_cset):
+    assert len(table.cells) == len(tiny.sites) * len(wide_cset.criteria)
     known = table.cells[table.cells.value.notna()]
     assert (known.derivation.str.len() > 0).all()
     assert (known.source.str.len() > 0).all()
@@ -29,10 +82,10 @@ def test_every_cell_has_provenance(table, tiny, cset):
 
 
 def test_wage_is_converted_to_usd_per_day(table):
-    ph = cell(table, "PH-TEST-A", "logistics")
+    ph = cell(table, "PH-TEST-A", "labour_cost")
     assert ph.value == pytest.approx(600 * 0.016915)
     assert "converted at 0.016915 USD/PHP" in ph.derivation
-    az = cell(table, "US-TEST-C", "logistics")
+    az = cell(table, "US-TEST-C", "labour_cost")
     assert az.value == pytest.approx(15.15 * 8)
     assert "region US-AZ" in az.derivation
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -12,21 +13,38 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from siteselect import export, views
+from siteselect.markets import load_tariffs
 from siteselect.ranking import evaluate
 
 
 @pytest.fixture(scope="module")
 def result(tiny, cset):
-    return evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
+    # no tariff table: every duty from a foreign site is missing, deterministically
+    none = load_tariffs(Path(__file__).parent / "fixtures" / "no-tariffs.csv")
+    return evaluate(tiny, cset, sector="ems", profile="investor", method="wsm", tariffs=none)
 
 
 def test_view_state_round_trips_through_query_params(cset):
     state = views.ViewState(
-        "ai_servers", "investor", "vikor", "mean", {"logistics": 3.5, "proximity": 0.2}
+        "ai_servers",
+        "investor",
+        "vikor",
+        "mean",
+        {"logistics": 3.5, "proximity": 0.2},
+        markets={"US": 0.7, "ASEAN": 0.3},
+        headcount=1500.0,
     )
     back, warnings = views.decode_view(views.encode_view(state), cset)
     assert back == state
     assert warnings == []
+
+
+def test_bad_markets_and_headcount_in_a_link_are_ignored_with_warnings(cset):
+    state, warnings = views.decode_view({"m": "US:2,MARS:1,JP:-1", "hc": "lots"}, cset)
+    assert state.markets == {"US": 1.0}
+    assert state.headcount is None
+    assert len(warnings) == 3
+    assert "ignored market 'MARS:1' from the link (markets: US, MX" in warnings[0]
 
 
 def test_bad_query_params_fall_back_with_warnings(cset):
@@ -46,13 +64,15 @@ def test_md_escape_neutralises_markdown(text):
 
 def test_comparison_table_shows_sources_and_imputation(result):
     table = views.comparison_table(result, ["PH-TEST-A", "US-TEST-C"])
-    row = table.set_index("criterion").loc["Minimum wage"]
+    row = table.set_index("criterion").loc["Natural-hazard risk (WorldRiskIndex)"]
     assert row["Test site A · source"] == "test source"
-    assert row["Test site A · year"] == "2026"
+    assert row["Test site A · year"] == "2024"
     logistics = table.set_index("criterion").loc["Logistics (LPI)"]
     assert logistics["Test site A"] == "3.3"
-    elec = table.set_index("criterion").loc["Industrial electricity price"]
-    assert "imputed: worst" in elec["Test site A"]
+    duty = table.set_index("criterion").loc["Duty into the target markets"]
+    assert "imputed: worst" in duty["Test site A"]
+    assert "no row in tariffs.csv in force for PHL → USA" in duty["Test site A · how"]
+    assert duty["Test site C · how"].startswith("markets US 100 %")
 
 
 def test_contribution_frame_is_long_and_complete(result, cset):
@@ -122,12 +142,12 @@ def test_rank_changes_explain_moves(tiny, cset):
         sector="ems",
         profile="investor",
         method="wsm",
-        weights={"proximity": 10, "sea_distance": 50},
+        weights={"proximity": 10, "taiwan_transit": 50},
     )
     moves = views.rank_changes(a, b)
     assert moves.loc["PH-TEST-A", "rank B"] == 1
     assert moves.loc["PH-TEST-A", "moved up by"] > 0
-    assert "Sea route from Kaohsiung +" in moves.loc["PH-TEST-A", "why (contribution change)"]
+    assert "Transit time from Taiwan +" in moves.loc["PH-TEST-A", "why (contribution change)"]
 
 
 def test_weight_overrides_are_the_slider_values_that_differ_from_the_preset(cset):

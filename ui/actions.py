@@ -8,6 +8,7 @@ from siteselect import panel
 from siteselect.criteria import CriteriaSet
 from siteselect.errors import SiteSelectError
 from siteselect.store import ScenarioStore, scenario_evaluate_kwargs
+from ui import model_controls
 from ui.state import apply_overrides, session, store_judgements
 
 
@@ -23,6 +24,7 @@ def open_scenario(cset: CriteriaSet, store: ScenarioStore, name: str) -> None:
     session.method, session.missing = kwargs["method"], kwargs["missing"]
     elicitation = scenario.to_dict()["elicitation"]  # plain JSON data
     apply_overrides(cset, dict(kwargs["weights"]), elicitation or None)
+    model_controls.set_markets(scenario.markets)
     uploads = scenario.uploads()
     session.scenario_upload = uploads[0] if uploads else None
     session.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")

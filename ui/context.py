@@ -81,6 +81,8 @@ def evaluate_view(
         method=state.method,
         missing=state.missing,
         table=table,
+        markets=dict(state.markets) or None,
+        headcount=state.headcount,
     )
 
 

@@ -13,7 +13,7 @@ from siteselect.catalog import Catalog, sites_from_file
 from siteselect.criteria import CriteriaSet
 from siteselect.ranking import Evaluation, default_catalog, default_criteria
 from siteselect.store import ScenarioStore
-from siteselect.table import DecisionTable, decision_table
+from siteselect.table import DecisionTable, decision_table, default_context
 
 
 @st.cache_resource
@@ -35,8 +35,17 @@ def catalog_with_upload(name: str, digest: str, _data: bytes) -> Catalog:
 
 
 @st.cache_resource(max_entries=64)
-def table_for(version: str, sector: str, _catalog: Catalog) -> DecisionTable:
-    return decision_table(_catalog, criteria_set(), sector)
+def table_for(
+    version: str,
+    sector: str,
+    _catalog: Catalog,
+    markets: tuple[tuple[str, float], ...] = (),
+    headcount: float | None = None,
+) -> DecisionTable:
+    ctx = default_context(
+        sector, dict(markets) or None, on=_catalog.release.date, headcount=headcount
+    )
+    return decision_table(_catalog, criteria_set(), sector, ctx)
 
 
 @st.cache_resource(max_entries=64)

@@ -61,6 +61,7 @@ with st.form("save"):
                     author_role=s_role,
                     comment=s_comment,
                     elicitation=session.elicitation or {},
+                    markets=dict(state.markets),
                 ),
                 overwrite=s_overwrite,
             )
