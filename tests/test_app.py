@@ -235,3 +235,14 @@ def test_robustness_with_uncertain_values():
     spread.set_value(0.1).run()
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
+
+
+def test_robustness_view_says_what_was_sampled_and_shows_gaia_under_promethee():
+    at = show(run_app(method="promethee2"), "Robustness")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "around the current weights" in captions
+    assert any("GAIA plane" in m.value for m in at.markdown)
+    relation = next(d.value for d in at.dataframe if set(d.value.stack()) <= {"P", "P-", "I", "R"})
+    assert relation.shape == (N_SITES, N_SITES)
+    assert any("What change of values would make" in m.value for m in at.markdown)

@@ -173,10 +173,11 @@ def interior_margin(constraints: Constraints) -> float:
 
 
 def simplex(rng: np.random.Generator, k: int, n: int) -> FloatArray:
-    """``k`` weight vectors uniform on the simplex (sorted-uniform spacings)."""
-    cuts = np.sort(rng.random((k, n - 1)), axis=1)
-    edges = np.concatenate([np.zeros((k, 1)), cuts, np.ones((k, 1))], axis=1)
-    return np.diff(edges, axis=1)
+    """``k`` weight vectors uniform on the simplex: normalised standard exponentials, i.e.
+    Dirichlet(1, …, 1) (no sort needed)."""
+    E = rng.standard_exponential((k, n))
+    out: FloatArray = E / E.sum(axis=1, keepdims=True)
+    return out
 
 
 @dataclass(frozen=True)

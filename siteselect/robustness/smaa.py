@@ -11,6 +11,7 @@ import pandas as pd
 
 from siteselect.errors import SiteSelectError
 from siteselect.methods import (
+    TIE_DECIMALS,
     compromise_ranks,
     dense_rank,
     preference,
@@ -239,6 +240,41 @@ class _RankTally:
         self.samples += k
         return share
 
+    def add_scores(
+        self, scores: FloatArray, W: FloatArray, weight_sum: FloatArray, first_sum: FloatArray
+    ) -> None:
+        """Add a (k × m) batch of scores (higher is better; ties as in ``dense_rank``),
+        accumulating each alternative's first-rank weight sum and count.
+
+        The hot path of SMAA: one ``argsort`` per sample; samples without ties are counted
+        straight from the sort order, the few with ties go through dense ranks.
+        """
+        k, m = scores.shape
+        order = np.argsort(-scores, axis=1)
+        ordered = np.take_along_axis(scores, order, axis=1)
+        gaps = ordered[:, :-1] - ordered[:, 1:]  # >= 0
+        # candidate ties (a superset of the 12-decimal rule), decided exactly below
+        near: BoolArray = np.asarray((gaps < 1e-11).any(axis=1), dtype=bool)
+        if near.any():
+            rounded = np.round(ordered[near], TIE_DECIMALS)
+            tied = np.zeros(k, dtype=bool)
+            tied[near] = (rounded[:, 1:] == rounded[:, :-1]).any(axis=1)
+        else:
+            tied = near
+        plain = order[~tied] if tied.any() else order
+        counts = np.stack([np.bincount(plain[:, p], minlength=m) for p in range(m)], axis=1)
+        self.counts[1] = self.counts.get(1, 0) + counts
+        first = plain[:, 0]
+        Wp = W[~tied] if tied.any() else W
+        for j in range(W.shape[1]):
+            weight_sum[:, j] += np.bincount(first, weights=Wp[:, j], minlength=m)
+        first_sum += np.bincount(first, minlength=m)
+        if tied.any():
+            share = self._add_ties(dense_rank(scores[tied]))
+            weight_sum += share.T @ W[tied]
+            first_sum += share.sum(axis=0)
+        self.samples += k
+
     def _add_ties(self, ranks: IntArray) -> FloatArray:
         k, m = ranks.shape
         flat = (np.arange(k)[:, None] * (m + 1) + ranks).ravel()
@@ -413,7 +449,11 @@ def _smaa(
     tally = _RankTally(m)
     weight_sum = np.zeros((m, n))
     first_sum = np.zeros(m)
+    plain_scores = loop_engine is None and model.spec.batch_ranks is None
     for W, X3 in draws:
+        if plain_scores and X3 is None:
+            tally.add_scores(model.scores(W), W, weight_sum, first_sum)
+            continue
         share = tally.add(rank(W, X3))
         weight_sum += share.T @ W
         first_sum += share.sum(axis=0)

@@ -83,9 +83,10 @@ leader = ranking.index[0]
 st.metric(
     f"{views.md_escape(ranking.at[leader, 'name'])} ranks first in",
     f"{first[leader]:.0%}",
-    help="of weight vectors sampled uniformly over all criteria (SMAA-2, "
-    f"{samples:,} samples, seed {seed}); the current weights are one of them",
+    help=f"of {samples:,} sampled weightings (SMAA-2, seed {seed}); "
+    + views.md_escape(" ".join(summary.notes)),
 )
+st.caption("What was sampled: " + views.md_escape(" ".join(summary.notes)))
 best_other = first.drop(leader).idxmax()
 st.caption(
     f"Most often first otherwise: {views.md_escape(ranking.at[best_other, 'name'])} "
@@ -131,6 +132,32 @@ else:
     precision = "exact (linear programme)" if win.exact else "found by search (upper bound)"
     st.caption(f"Distance: L1 between weight vectors = {win.distance:.3f}, {precision}.")
     st.button("Apply these weights", on_click=apply_effective, args=(cset, win.weights.to_dict()))
+lever = summary.lever
+if lever is not None:
+    st.markdown(
+        f"**What change of values would make {views.md_escape(ranking.at[target, 'name'])} "
+        "win** — the cheapest improvement of the values a government or park can move "
+        "(power price, tax, wages, tariff)"
+    )
+    text = views.md_escape(views.with_labels(lever.message, plain_names))
+    if lever.feasible:
+        st.markdown(text)
+        if len(lever.changes):
+            st.dataframe(views.lever_table(lever, LABELS), hide_index=True, width="stretch")
+    else:
+        st.warning(text)
+gaia_data = views.gaia_frames(result, {str(k): str(v) for k, v in ranking["name"].items()}, LABELS)
+if gaia_data is None:
+    st.caption("The GAIA plane and PROMETHEE I are shown when the method is PROMETHEE II.")
+else:
+    long, relation, delta = gaia_data
+    st.markdown("**GAIA plane** — sites, criteria axes and the decision stick (the weights)")
+    st.altair_chart(views.gaia_chart(long, delta), width="stretch")
+    st.markdown(
+        "**PROMETHEE I** — P: the row site is preferred; P-: the column site is; "
+        "I: indifferent; R: incomparable (the two flows disagree)"
+    )
+    st.dataframe(relation, width="stretch")
 st.markdown(
     "**Stability intervals** — the effective weight of each criterion within which "
     "the first site stays first (the others rescaled proportionally)"
