@@ -267,4 +267,18 @@ def test_explain_table_by_name_and_unknown_site(capsys):
     assert "Recomputed from the terms above" in out
     assert "d- / (d+ + d-)" in out
     assert main(["explain", "Atlantis"]) == 2
-    assert "unknown site 'Atlantis'; valid sites: MX-BCN-TIJ" in capsys.readouterr().err
+    assert "unknown site 'Atlantis'; valid sites: MX-" in capsys.readouterr().err
+
+
+def test_per_criterion_method_parameters_on_the_command_line(capsys):
+    args = ["rank", "--method", "promethee2", "--format", "json"]
+    assert main(args) == 0
+    base = json.loads(capsys.readouterr().out)
+    per = [*args, "--param", "preference.labour_cost=usual", "--param", "q.labour_cost=0"]
+    assert main(per) == 0
+    changed = json.loads(capsys.readouterr().out)
+    assert [r["score"] for r in changed] != [r["score"] for r in base]
+    assert main([*args, "--param", "p.nowhere=2"]) == 2
+    assert "'p' names unknown criteria nowhere" in capsys.readouterr().err
+    assert main([*args, "--param", "p=1", "--param", "p.labour_cost=2"]) == 2
+    assert "given both for all and per criterion" in capsys.readouterr().err
