@@ -76,7 +76,7 @@ def contribution_chart(long: pd.DataFrame, criteria: CriteriaSet) -> Any:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("sum(contribution):Q", title="weighted contribution"),
+            x=alt.X("sum(contribution):Q", title="contribution (the method's own terms)"),
             y=alt.Y("site:N", sort=sites, title=None, axis=alt.Axis(labelLimit=280)),
             color=alt.Color(
                 "label:N",
