@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -310,6 +310,8 @@ class _Draws:
     values: ValueRanges | None
     chunk: int
     prior: WeightPrior
+    info: dict[str, str] = field(default_factory=dict)
+    """Filled while iterating: ``mode`` of the weight sampler (rejection, hit-and-run…)."""
 
     def __iter__(self) -> Iterator[tuple[FloatArray, FloatArray | None]]:
         _, w_seq, v_seq = seed_sequences(self.entropy)
@@ -324,6 +326,7 @@ class _Draws:
             X3 = self.values.draw(self.X, v_rng, k) if self.values is not None else None
             yield W, X3
             done += k
+        self.info["mode"] = sampler.mode
 
 
 def chunk_size(m: int, n: int, method: str, varying: bool) -> int:
@@ -471,6 +474,12 @@ def _smaa(
         sampled = "weights fixed at the current weights"
     else:
         sampled = prior.describe(bool(len(constraints.h)))
+        if draws.info.get("mode") == "hit-and-run":
+            sampled = sampled.replace(
+                "by rejection",
+                "by hit-and-run (uniform on the feasible set; too few uniform draws satisfied "
+                "them for rejection)",
+            )
     if values is not None:
         sampled += f"; values of {len(values.columns)} criteria drawn uniformly in their ranges"
         sampled += (
