@@ -33,13 +33,25 @@ order = r3.multiselect(
     pairs,
     format_func=lambda p: f"{GROUP_LABELS[p[0]]} ≥ {GROUP_LABELS[p[1]]}",
 )
-spread = r4.select_slider(
-    "Uncertainty on sourced values",
-    [0.0, 0.05, 0.1, 0.2, 0.3],
-    value=0.0,
-    format_func=lambda v: "none" if v == 0 else f"±{v:.0%}",
-    help="SMAA also draws every sourced value (not computed distances) within ± this "
-    "share, for figures that are estimates.",
+spread = r4.selectbox(
+    "Uncertainty on values",
+    ["provenance", "exact", 0.05, 0.1, 0.2, 0.3],
+    format_func=lambda v: (
+        {"provenance": "from provenance", "exact": "none"}[v]
+        if isinstance(v, str)
+        else f"±{v:.0%} on sourced values"
+    ),
+    help="From provenance: older, estimated or imputed figures get wider ranges (the rule is "
+    "stated below the results); computed distances stay exact.",
+)
+sampling = st.radio(
+    "Sample weights",
+    ["around", "uniform"],
+    horizontal=True,
+    format_func=lambda v: {
+        "around": "around the current weights (how sure is the ranking for us?)",
+        "uniform": "uniformly (no preference information)",
+    }[v],
 )
 others = [s for s in ranking.index if s != ranking.index[0]]
 default_target = session.selected
@@ -49,7 +61,7 @@ target = st.selectbox(
     index=others.index(default_target) if default_target in others else 0,
     format_func=site_label.__getitem__,
 )
-run_key = json.dumps([state_key, samples, seed, order, target, spread])
+run_key = json.dumps([state_key, samples, seed, order, target, spread, sampling])
 cached = session.robustness_run
 if cached is None or cached[0] != run_key:
     bar = st.progress(0.0, "Robustness analysis…")
@@ -64,7 +76,9 @@ if cached is None or cached[0] != run_key:
             seed=seed,
             target=target,
             order=order or None,
-            value_spread=spread,
+            value_spread=spread if isinstance(spread, float) else 0.0,
+            values="exact" if spread == "exact" else "provenance",
+            weight_sampling=sampling,
             progress=show_progress,
         )
     except SiteSelectError as exc:
