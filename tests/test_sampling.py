@@ -254,3 +254,13 @@ def test_hit_and_run_is_uniform_on_the_feasible_set():
     assert cons.admits(hr).all()
     for j, c in enumerate(names):
         assert stats.ks_2samp(hr[:, j], exact[c]).pvalue > 1e-3, c
+
+
+@pytest.mark.parametrize("method", ["wsm", "topsis", "promethee2"])
+def test_alternatives_that_always_tie_split_their_ranks_as_the_reference_does(method):
+    matrix, objectives, _ = random_problem(21, m=5, n=3)
+    matrix.iloc[3] = matrix.iloc[1]  # a copy: tied under every weighting
+    fast = smaa_full(matrix, objectives, samples=300, method=method)
+    slow = smaa_reference_loop(matrix, objectives, samples=300, method=method)
+    pd.testing.assert_frame_equal(fast.acceptability, slow.acceptability)
+    np.testing.assert_allclose(fast.acceptability.iloc[1], fast.acceptability.iloc[3])

@@ -223,6 +223,7 @@ class _RankTally:
         self.m = m
         self.counts: dict[int, IntArray] = {}
         self.samples = 0
+        self.structural: bool | None = None
 
     def _bump(self, size: int, alt: IntArray, pos: IntArray) -> None:
         flat = np.bincount(alt * self.m + pos, minlength=self.m * self.m)
@@ -246,21 +247,29 @@ class _RankTally:
         """Add a (k × m) batch of scores (higher is better; ties as in ``dense_rank``),
         accumulating each alternative's first-rank weight sum and count.
 
-        The hot path of SMAA: one ``argsort`` per sample; samples without ties are counted
-        straight from the sort order, the few with ties go through dense ranks.
+        The hot path of SMAA, for sampled (continuous) weights: one ``argsort`` per sample,
+        counted straight from the sort order. The first 16 samples probe for alternatives
+        that tie whatever the weights (identical on every weighted criterion); only then
+        are ties looked for in every sample (to 12 decimals, as ``dense_rank``) and split.
         """
         k, m = scores.shape
         order = np.argsort(-scores, axis=1)
-        ordered = np.take_along_axis(scores, order, axis=1)
-        gaps = ordered[:, :-1] - ordered[:, 1:]  # >= 0
-        # candidate ties (a superset of the 12-decimal rule), decided exactly below
-        near: BoolArray = np.asarray((gaps < 1e-11).any(axis=1), dtype=bool)
-        if near.any():
-            rounded = np.round(ordered[near], TIE_DECIMALS)
+        if self.structural is None:  # probe: do some alternatives tie whatever the weights?
+            probe = np.round(scores[: min(k, 16)], TIE_DECIMALS).T
+            self.structural = len(np.unique(probe, axis=0)) < m
+        if self.structural:
+            ordered = np.take_along_axis(scores, order, axis=1)
+            gaps = ordered[:, :-1] - ordered[:, 1:]  # >= 0
+            # candidate ties (a superset of the 12-decimal rule), decided exactly below
+            near: BoolArray = np.asarray((gaps < 1e-11).any(axis=1), dtype=bool)
             tied = np.zeros(k, dtype=bool)
-            tied[near] = (rounded[:, 1:] == rounded[:, :-1]).any(axis=1)
+            if near.any():
+                rounded = np.round(ordered[near], TIE_DECIMALS)
+                tied[near] = (rounded[:, 1:] == rounded[:, :-1]).any(axis=1)
         else:
-            tied = near
+            # no two alternatives tie on the probe weights: under continuous weight
+            # distributions a tie then has probability 0, and the sort order is the ranking
+            tied = np.zeros(k, dtype=bool)
         plain = order[~tied] if tied.any() else order
         counts = np.stack([np.bincount(plain[:, p], minlength=m) for p in range(m)], axis=1)
         self.counts[1] = self.counts.get(1, 0) + counts
@@ -452,7 +461,7 @@ def _smaa(
     tally = _RankTally(m)
     weight_sum = np.zeros((m, n))
     first_sum = np.zeros(m)
-    plain_scores = loop_engine is None and model.spec.batch_ranks is None
+    plain_scores = loop_engine is None and model.spec.batch_ranks is None and draws.fixed is None
     for W, X3 in draws:
         if plain_scores and X3 is None:
             tally.add_scores(model.scores(W), W, weight_sum, first_sum)
