@@ -339,3 +339,19 @@ def check_release(
         cover = next((w for w in waivers if w.covers(f, as_of)), None)
         marked.append(replace(f, accepted=cover.reason) if cover else f)
     return ReleaseReport(catalog.release, as_of, tuple(marked))
+
+
+def refresh_table(meta: Mapping[str, IndicatorMeta]) -> str:
+    """The markdown refresh table of ``data/SOURCES.md`` (one row per indicator)."""
+    lines = [
+        "| indicator | edition in use | next edition | max age (days) | "
+        "where the next figure comes from, and the steps |",
+        "|---|---|---|---|---|",
+    ]
+    for m in meta.values():
+        nxt = m.next_edition or "—"
+        if m.next_due is not None:
+            nxt += f" (due {m.next_due})"
+        refresh = " ".join(m.refresh.split())
+        lines.append(f"| `{m.id}` | {m.edition or '—'} | {nxt} | {m.max_age_days} | {refresh} |")
+    return "\n".join(lines)

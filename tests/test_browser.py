@@ -137,12 +137,23 @@ def page(browser):
     context.close()
 
 
-def _map_frame(pg):
+def _map_frame(pg, *, paths: int = 0):
+    """The rendered map's frame, once it draws at least ``paths`` vector paths.
+
+    A rerun replaces the map's iframe, so a frame that detaches while we look is skipped.
+    """
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for frame in pg.frames:
-            if "st_folium" in frame.url and frame.locator(".leaflet-container").count():
-                return frame
+            try:
+                if (
+                    "st_folium" in frame.url
+                    and frame.locator(".leaflet-container").count()
+                    and frame.locator("path.leaflet-interactive").count() >= paths
+                ):
+                    return frame
+            except Exception:  # the frame detached during a rerun
+                continue
         pg.wait_for_timeout(300)
     raise AssertionError("the map did not render")
 
@@ -196,8 +207,8 @@ def test_hostile_site_names_run_no_script_in_the_app(server, page, tmp_path):
         f"m => m.innerText.includes('{N_SITES + 1}'))",
         timeout=60_000,
     )
-    frame = _map_frame(page)
-    frame.locator("path.leaflet-interactive").nth(N_SITES).wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # let the rerun that redraws the map settle
+    frame = _map_frame(page, paths=N_SITES + 1)
     frame.locator("path.leaflet-interactive").nth(N_SITES).hover(force=True)
     page.wait_for_timeout(1000)
     for f in page.frames:
