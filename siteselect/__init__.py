@@ -14,7 +14,9 @@ from siteselect.methods import (
     Explanation,
     contributions,
     explain,
+    gaia,
     prepare_problem,
+    promethee1,
     rank_matrix,
 )
 from siteselect.ranking import evaluate
@@ -44,7 +46,9 @@ __all__ = [
     "contributions",
     "evaluate",
     "explain",
+    "gaia",
     "prepare_problem",
+    "promethee1",
     "rank_matrix",
     "rank_reversal",
     "robustness_summary",

@@ -41,6 +41,24 @@ def _param(text: str) -> tuple[str, Any]:
     return name.strip(), parsed
 
 
+def _method_params(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as method parameters; ``NAME.CRITERION=VALUE`` sets one
+    criterion's value of a per-criterion parameter (e.g. ``p.operating_cost=2``)."""
+    params: dict[str, Any] = {}
+    for name, value in pairs:
+        base, dot, crit = name.partition(".")
+        if dot:
+            per = params.setdefault(base, {})
+            if not isinstance(per, dict):
+                raise SiteSelectError(f"--param {base} is given both for all and per criterion")
+            per[crit] = value
+        elif isinstance(params.get(name), dict):
+            raise SiteSelectError(f"--param {name} is given both for all and per criterion")
+        else:
+            params[name] = value
+    return params
+
+
 def _emit(frame: pd.DataFrame, fmt: str, out: Any) -> None:
     if fmt == "json":
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
@@ -83,7 +101,8 @@ def _add_rank_options(parser: argparse.ArgumentParser) -> None:
         type=_param,
         default=[],
         metavar="NAME=VALUE",
-        help="method parameter, e.g. v=0.5 for vikor; repeatable",
+        help="method parameter, e.g. v=0.5 for vikor; NAME.CRITERION=VALUE for one criterion "
+        "(e.g. preference.labour_cost=v-shape p.operating_cost=2 thresholds=absolute); repeatable",
     )
     parser.add_argument(
         "--missing",
@@ -176,7 +195,7 @@ def _evaluate(args: argparse.Namespace) -> tuple[Any, Any, list[str]]:
         method=args.method,
         missing=args.missing,
         **_model_kwargs(args),
-        **dict(args.param),
+        **_method_params(args.param),
     )
     return result, catalog, user_ids
 

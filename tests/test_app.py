@@ -238,10 +238,25 @@ def test_quick_rank_order_weights_apply_to_the_sidebar():
 
 def test_robustness_with_uncertain_values():
     at = show(run_app(method="wsm"), "Robustness")
-    spread = next(s for s in at.select_slider if s.label == "Uncertainty on sourced values")
+    spread = next(s for s in at.selectbox if s.label == "Uncertainty on values")
     spread.set_value(0.1).run()
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
+    assert any("within ±10% of themselves" in c.value for c in at.caption)
+    next(r for r in at.radio if r.label == "Sample weights").set_value("uniform").run()
+    assert not at.exception
+    assert any("drawn uniformly" in c.value for c in at.caption)
+
+
+def test_robustness_view_says_what_was_sampled_and_shows_gaia_under_promethee():
+    at = show(run_app(method="promethee2"), "Robustness")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "around the current weights" in captions
+    assert any("GAIA plane" in m.value for m in at.markdown)
+    relation = next(d.value for d in at.dataframe if set(d.value.stack()) <= {"P", "P-", "I", "R"})
+    assert relation.shape == (N_SITES, N_SITES)
+    assert any("What change of values would make" in m.value for m in at.markdown)
 
 
 def test_markets_and_headcount_from_the_link_reach_the_cost_page():

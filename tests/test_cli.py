@@ -261,7 +261,7 @@ def test_explain_json_recomputes_the_ranked_score(capsys, method):
     assert doc["rank"] == ranked["PH-SUBIC-FZ"]["rank"]
     assert doc["score"] == pytest.approx(ranked["PH-SUBIC-FZ"]["score"], abs=1e-9)
     assert doc["reconstructed_score"] == pytest.approx(doc["score"], abs=1e-12)
-    assert {c["criterion"] for c in doc["criteria"]} >= {"labour_cost", "sector_fit"}
+    assert {c["criterion"] for c in doc["criteria"]} >= {"operating_cost", "sector_fit"}
 
 
 def test_explain_table_by_name_and_unknown_site(capsys):
@@ -273,3 +273,17 @@ def test_explain_table_by_name_and_unknown_site(capsys):
     err = capsys.readouterr().err
     assert "unknown site 'Atlantis'; valid sites: " in err
     assert "MX-BCN-TIJ" in err
+
+
+def test_per_criterion_method_parameters_on_the_command_line(capsys):
+    args = ["rank", "--method", "promethee2", "--format", "json"]
+    assert main(args) == 0
+    base = json.loads(capsys.readouterr().out)
+    per = [*args, "--param", "preference.operating_cost=usual", "--param", "q.operating_cost=0"]
+    assert main(per) == 0
+    changed = json.loads(capsys.readouterr().out)
+    assert [r["score"] for r in changed] != [r["score"] for r in base]
+    assert main([*args, "--param", "p.nowhere=2"]) == 2
+    assert "'p' names unknown criteria nowhere" in capsys.readouterr().err
+    assert main([*args, "--param", "p=1", "--param", "p.operating_cost=2"]) == 2
+    assert "given both for all and per criterion" in capsys.readouterr().err

@@ -396,7 +396,14 @@ def test_smaa_uses_the_constrained_draws():
             {"bounds": {"x": (0.0, 0.2)}, "order": [("x", "y"), ("x", "z")]},
             r"no weight vector satisfies all of",
         ),
-        ({"bounds": {"x": (0.3, 0.3001), "y": (0.3, 0.3001)}}, r"too tight for rejection"),
+        (
+            {
+                "bounds": {"x": (0.3, 0.3001), "y": (0.3, 0.3001)},
+                "weights": {"x": 1, "y": 1, "z": 1},
+                "concentration": 5.0,
+            },
+            r"too tight for rejection",
+        ),
         ({"order": [("x", "x")]}, r"compares a weight with itself"),
     ],
     ids=["low>high", "lows>1", "highs<1", "cycle", "contradictory", "too-tight", "self"],

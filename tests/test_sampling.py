@@ -217,3 +217,50 @@ def test_summary_refuses_too_many_sites_up_front(monkeypatch):
     monkeypatch.setattr(summary, "MAX_SITES", 5)
     with pytest.raises(SiteSelectError, match=r"limited to 5 sites \(\d+ given\)"):
         robustness_summary(evaluate(), samples=10)
+
+
+def test_tight_bounds_switch_to_hit_and_run_and_stay_inside():
+    # ±20 % around weights on ten criteria: far too thin for rejection from the simplex
+    w0 = np.linspace(1, 2, 10)
+    w0 /= w0.sum()
+    names = [f"c{j}" for j in range(10)]
+    bounds = {c: (0.8 * v, 1.2 * v) for c, v in zip(names, w0, strict=True)}
+    w = sample_weights(names, 4000, seed=8, bounds=bounds)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0)
+    for c, (lo, hi) in bounds.items():
+        assert w[c].between(lo - 1e-12, hi + 1e-12).all()
+        # spread over the box, not stuck at the start
+        assert w[c].max() - w[c].min() > 0.5 * (hi - lo)
+    matrix = pd.DataFrame(np.random.default_rng(0).random((4, 10)), columns=names)
+    res = smaa_full(matrix, dict.fromkeys(names, "max"), samples=500, bounds=bounds)
+    assert "hit-and-run" in res.sampled
+
+
+def test_hit_and_run_is_uniform_on_the_feasible_set():
+    # a looser problem both samplers can do: hit-and-run equals rejection in distribution
+    from siteselect.robustness.sampling import HitAndRun, weight_constraints
+
+    names = pd.Index(["a", "b", "c", "d"])
+    cons = weight_constraints(names, {"a": (0.1, 0.5), "b": (0.2, 0.6)}, [("c", "d")], None)
+    walker = HitAndRun(cons, 4, np.random.default_rng(9))
+    hr = np.concatenate([walker.block() for _ in range(80)])
+    exact = sample_weights(
+        list(names),
+        len(hr),
+        seed=10,
+        bounds={"a": (0.1, 0.5), "b": (0.2, 0.6)},
+        order=[("c", "d")],
+    )
+    assert cons.admits(hr).all()
+    for j, c in enumerate(names):
+        assert stats.ks_2samp(hr[:, j], exact[c]).pvalue > 1e-3, c
+
+
+@pytest.mark.parametrize("method", ["wsm", "topsis", "promethee2"])
+def test_alternatives_that_always_tie_split_their_ranks_as_the_reference_does(method):
+    matrix, objectives, _ = random_problem(21, m=5, n=3)
+    matrix.iloc[3] = matrix.iloc[1]  # a copy: tied under every weighting
+    fast = smaa_full(matrix, objectives, samples=300, method=method)
+    slow = smaa_reference_loop(matrix, objectives, samples=300, method=method)
+    pd.testing.assert_frame_equal(fast.acceptability, slow.acceptability)
+    np.testing.assert_allclose(fast.acceptability.iloc[1], fast.acceptability.iloc[3])

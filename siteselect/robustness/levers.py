@@ -37,7 +37,9 @@ from siteselect.robustness.model import FloatArray, criterion_index, prepare_mod
 
 #: criteria a government or park operator can move by policy (a subsidy, a tax holiday, an
 #: incentive); used when no levers are given, restricted to those present
-POLICY_LEVERS = ("electricity_price", "corporate_tax", "labour_cost", "us_tariff")
+# criteria a government can move: the cost of operation (power-price subsidy, tax holiday,
+# land price, wage subsidy: each lowers the annual cost) and the duty on the output
+POLICY_LEVERS = ("operating_cost", "market_tariff")
 
 
 @dataclass(frozen=True)

@@ -43,16 +43,24 @@ _NORMALISATION = {
 }
 
 
+def _same_order(before: IntArray, after: IntArray) -> bool:
+    """True when every pair keeps its relation (ahead, tied or behind), in O(m log m)."""
+    order = np.lexsort((after, before))
+    b, a = before[order], after[order]
+    same_b = b[1:] == b[:-1]
+    return bool(np.all(np.where(same_b, a[1:] == a[:-1], a[1:] > a[:-1])))
+
+
 def _pair_changes(
     before: IntArray, after: IntArray, names: Sequence[Any]
 ) -> tuple[bool, tuple[tuple[Any, Any], ...]]:
     """Whether any pair's order changed, and the pairs that strictly swapped."""
+    if _same_order(before, after):  # the common case, without the m × m comparison
+        return False, ()
     rel_b = np.sign(before[None, :] - before[:, None])
     rel_a = np.sign(after[None, :] - after[:, None])
-    upper = np.triu(np.ones_like(rel_b, dtype=bool), k=1)
-    changed = bool(((rel_b != rel_a) & upper).any())
     swapped = np.argwhere((rel_b * rel_a < 0) & (rel_b > 0))
-    return changed, tuple((names[i], names[j]) for i, j in swapped)
+    return True, tuple((names[i], names[j]) for i, j in swapped)
 
 
 def rank_reversal(

@@ -153,8 +153,9 @@ def weight_constraints(
     return constraints
 
 
-def interior_margin(constraints: Constraints) -> float:
-    """Largest ``s`` with ``w >= s`` and ``G w >= h + s`` on the simplex (LP)."""
+def interior_point(constraints: Constraints) -> tuple[float, FloatArray]:
+    """The largest ``s`` with ``w >= s`` and ``G w >= h + s`` on the simplex, and that ``w``
+    (a point deep inside the feasible set), by linear programming."""
     from scipy.optimize import linprog
 
     G, h = constraints.G, constraints.h
@@ -169,14 +170,62 @@ def interior_margin(constraints: Constraints) -> float:
     res = linprog(
         c, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=[1.0], bounds=(None, 1.0), method="highs"
     )
-    return float(-res.fun) if res.status == 0 else -np.inf
+    if res.status != 0:
+        return -np.inf, np.full(n, 1.0 / n)
+    return float(-res.fun), np.asarray(res.x[:n], dtype=float)
+
+
+def interior_margin(constraints: Constraints) -> float:
+    """Largest ``s`` with ``w >= s`` and ``G w >= h + s`` on the simplex (LP)."""
+    return interior_point(constraints)[0]
+
+
+class HitAndRun:
+    """Uniform weights on the polytope ``{w >= 0, Σw = 1, G w >= h}`` by hit-and-run
+    (Smith 1984): from a point, a random direction within ``Σw = 1``, then a uniform point
+    on the feasible chord. ``CHAINS`` chains start at the LP's deepest interior point,
+    run ``20 n`` steps of burn-in and keep one point every ``n`` steps; the draws converge
+    to the uniform distribution on the feasible set (exact in the limit, no rejection).
+    """
+
+    CHAINS = 64
+
+    def __init__(self, constraints: Constraints, n: int, rng: np.random.Generator) -> None:
+        self.A = np.vstack([np.eye(n), constraints.G])
+        self.b = np.concatenate([np.zeros(n), constraints.h])
+        self.n = n
+        self.rng = rng
+        start = interior_point(constraints)[1]
+        self.X = np.tile(start, (self.CHAINS, 1))
+        self._steps(20 * n)
+
+    def _steps(self, count: int) -> None:
+        for _ in range(count):
+            D = self.rng.standard_normal(self.X.shape)
+            D -= D.mean(axis=1, keepdims=True)
+            slack = np.maximum(self.X @ self.A.T - self.b, 0.0)  # chains × constraints
+            rate = D @ self.A.T
+            with np.errstate(divide="ignore", invalid="ignore"):
+                bound = -slack / rate
+            low = np.where(rate > 1e-15, bound, -np.inf).max(axis=1)
+            high = np.where(rate < -1e-15, bound, np.inf).min(axis=1)
+            t = low + self.rng.random(len(low)) * (high - low)
+            self.X = self.X + t[:, None] * D
+
+    def block(self) -> FloatArray:
+        """One draw per chain after ``n`` more steps."""
+        self._steps(self.n)
+        X = np.clip(self.X, 0.0, None)
+        out: FloatArray = X / X.sum(axis=1, keepdims=True)
+        return out
 
 
 def simplex(rng: np.random.Generator, k: int, n: int) -> FloatArray:
-    """``k`` weight vectors uniform on the simplex (sorted-uniform spacings)."""
-    cuts = np.sort(rng.random((k, n - 1)), axis=1)
-    edges = np.concatenate([np.zeros((k, 1)), cuts, np.ones((k, 1))], axis=1)
-    return np.diff(edges, axis=1)
+    """``k`` weight vectors uniform on the simplex: normalised standard exponentials, i.e.
+    Dirichlet(1, …, 1) (no sort needed)."""
+    E = rng.standard_exponential((k, n))
+    out: FloatArray = E / E.sum(axis=1, keepdims=True)
+    return out
 
 
 @dataclass(frozen=True)
@@ -313,11 +362,18 @@ class WeightSampler:
         self.buffer = np.empty((0, self.n))
         self.drawn = 0
         self.accepted = 0
+        self.mode = "direct" if not len(constraints.h) else "rejection"
+        self.walker: HitAndRun | None = None
 
     def take(self, k: int) -> FloatArray:
         parts = [self.buffer]
         have = len(self.buffer)
         while have < k:
+            if self.walker is not None:
+                block = self.walker.block()
+                parts.append(block)
+                have += len(block)
+                continue
             block = self.prior.draw(self.rng, DRAW_BLOCK)
             kept = block[self.constraints.admits(block)]
             parts.append(kept)
@@ -332,13 +388,20 @@ class WeightSampler:
 
     def _check_rate(self) -> None:
         rate = self.accepted / self.drawn
-        if rate * MAX_DRAWS < self.total:
+        uniform = self.prior.center is None and self.prior.group_of is None
+        if rate * MAX_DRAWS < self.total and uniform and self.walker is None:
+            # uniform weights on a thin feasible set: hit-and-run instead of rejection
+            self.walker = HitAndRun(self.constraints, self.n, self.rng)
+            self.mode = "hit-and-run"
+            return
+        if rate * MAX_DRAWS < self.total and self.walker is None:
             raise SiteSelectError(
                 f"weight bounds/order are too tight for rejection sampling: "
                 f"{self.accepted:,} of {self.drawn:,} drawn weight vectors "
                 f"({rate:.4%}) satisfied them; {self.total:,} samples would need about "
                 f"{self.total / max(rate, 1e-300):,.0f} draws (limit {MAX_DRAWS:,}). Widen "
-                "the bounds or drop some order constraints."
+                "the bounds, drop some order constraints, or sample uniformly (no "
+                "concentration, not hierarchical), which switches to hit-and-run."
             )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 
 from siteselect.errors import SiteSelectError
 from siteselect.methods import (
+    TIE_DECIMALS,
     compromise_ranks,
     dense_rank,
     preference,
@@ -31,6 +32,11 @@ from siteselect.robustness.sampling import (
     weight_prior,
 )
 
+CONFIDENCE_SAMPLES = 2_000
+"""Matrix draws used for the confidence factors when values are uncertain."""
+CONFIDENCE_TOP = 10
+"""Confidence factors are computed for at most this many alternatives (the highest
+first-rank acceptabilities); the others get NaN."""
 CHUNK_ELEMENTS = 2**19
 """Largest array (in elements) built per chunk of SMAA samples (4 MB of floats)."""
 
@@ -217,6 +223,7 @@ class _RankTally:
         self.m = m
         self.counts: dict[int, IntArray] = {}
         self.samples = 0
+        self.structural: bool | None = None
 
     def _bump(self, size: int, alt: IntArray, pos: IntArray) -> None:
         flat = np.bincount(alt * self.m + pos, minlength=self.m * self.m)
@@ -233,6 +240,49 @@ class _RankTally:
             share[~distinct] = self._add_ties(ranks[~distinct])
         self.samples += k
         return share
+
+    def add_scores(
+        self, scores: FloatArray, W: FloatArray, weight_sum: FloatArray, first_sum: FloatArray
+    ) -> None:
+        """Add a (k × m) batch of scores (higher is better; ties as in ``dense_rank``),
+        accumulating each alternative's first-rank weight sum and count.
+
+        The hot path of SMAA, for sampled (continuous) weights: one ``argsort`` per sample,
+        counted straight from the sort order. The first 16 samples probe for alternatives
+        that tie whatever the weights (identical on every weighted criterion); only then
+        are ties looked for in every sample (to 12 decimals, as ``dense_rank``) and split.
+        """
+        k, m = scores.shape
+        order = np.argsort(-scores, axis=1)
+        if self.structural is None:  # probe: do some alternatives tie whatever the weights?
+            probe = np.round(scores[: min(k, 16)], TIE_DECIMALS).T
+            self.structural = len(np.unique(probe, axis=0)) < m
+        if self.structural:
+            ordered = np.take_along_axis(scores, order, axis=1)
+            gaps = ordered[:, :-1] - ordered[:, 1:]  # >= 0
+            # candidate ties (a superset of the 12-decimal rule), decided exactly below
+            near: BoolArray = np.asarray((gaps < 1e-11).any(axis=1), dtype=bool)
+            tied = np.zeros(k, dtype=bool)
+            if near.any():
+                rounded = np.round(ordered[near], TIE_DECIMALS)
+                tied[near] = (rounded[:, 1:] == rounded[:, :-1]).any(axis=1)
+        else:
+            # no two alternatives tie on the probe weights: under continuous weight
+            # distributions a tie then has probability 0, and the sort order is the ranking
+            tied = np.zeros(k, dtype=bool)
+        plain = order[~tied] if tied.any() else order
+        counts = np.stack([np.bincount(plain[:, p], minlength=m) for p in range(m)], axis=1)
+        self.counts[1] = self.counts.get(1, 0) + counts
+        first = plain[:, 0]
+        Wp = W[~tied] if tied.any() else W
+        for j in range(W.shape[1]):
+            weight_sum[:, j] += np.bincount(first, weights=Wp[:, j], minlength=m)
+        first_sum += np.bincount(first, minlength=m)
+        if tied.any():
+            share = self._add_ties(dense_rank(scores[tied]))
+            weight_sum += share.T @ W[tied]
+            first_sum += share.sum(axis=0)
+        self.samples += k
 
     def _add_ties(self, ranks: IntArray) -> FloatArray:
         k, m = ranks.shape
@@ -269,6 +319,8 @@ class _Draws:
     values: ValueRanges | None
     chunk: int
     prior: WeightPrior
+    info: dict[str, str] = field(default_factory=dict)
+    """Filled while iterating: ``mode`` of the weight sampler (rejection, hit-and-run…)."""
 
     def __iter__(self) -> Iterator[tuple[FloatArray, FloatArray | None]]:
         _, w_seq, v_seq = seed_sequences(self.entropy)
@@ -283,6 +335,7 @@ class _Draws:
             X3 = self.values.draw(self.X, v_rng, k) if self.values is not None else None
             yield W, X3
             done += k
+        self.info["mode"] = sampler.mode
 
 
 def chunk_size(m: int, n: int, method: str, varying: bool) -> int:
@@ -408,7 +461,11 @@ def _smaa(
     tally = _RankTally(m)
     weight_sum = np.zeros((m, n))
     first_sum = np.zeros(m)
+    plain_scores = loop_engine is None and model.spec.batch_ranks is None and draws.fixed is None
     for W, X3 in draws:
+        if plain_scores and X3 is None:
+            tally.add_scores(model.scores(W), W, weight_sum, first_sum)
+            continue
         share = tally.add(rank(W, X3))
         weight_sum += share.T @ W
         first_sum += share.sum(axis=0)
@@ -417,12 +474,21 @@ def _smaa(
     central[first_sum == 0] = np.nan
     confidence = np.full(m, np.nan)
     winners = np.flatnonzero(first_sum > 0)
+    if len(winners) > CONFIDENCE_TOP:
+        top = np.argsort(-first_sum[winners], kind="stable")[:CONFIDENCE_TOP]
+        winners = np.sort(winners[top])
     if with_confidence and winners.size:
         confidence[winners] = _confidence(rank, draws, central, winners)
     if draws.fixed is not None:
         sampled = "weights fixed at the current weights"
     else:
         sampled = prior.describe(bool(len(constraints.h)))
+        if draws.info.get("mode") == "hit-and-run":
+            sampled = sampled.replace(
+                "by rejection",
+                "by hit-and-run (uniform on the feasible set; too few uniform draws satisfied "
+                "them for rejection)",
+            )
     if values is not None:
         sampled += f"; values of {len(values.columns)} criteria drawn uniformly in their ranges"
         sampled += (
@@ -449,16 +515,25 @@ def _smaa(
 def _confidence(
     rank: _Ranker, draws: _Draws, central: FloatArray, winners: IntArray
 ) -> FloatArray:
-    """Share of first place of each winner under its central weights (ties split)."""
+    """Share of first place of each winner under its central weights (ties split).
+
+    With uncertain values, estimated from the first ``CONFIDENCE_SAMPLES`` matrix draws
+    (standard error at most 0.5 / sqrt(that))."""
     if draws.values is None:  # a certain matrix: one ranking per central weight vector
         shares = _first_share(rank(central[winners], None))
         return shares[np.arange(len(winners)), winners]
     total = np.zeros(len(winners))
+    budget = min(draws.samples, CONFIDENCE_SAMPLES)
+    used = 0
     for W, X3 in draws:
-        for k, i in enumerate(winners):
-            Wc = np.broadcast_to(central[i], W.shape)
-            total[k] += _first_share(rank(np.ascontiguousarray(Wc), X3))[:, i].sum()
-    return total / draws.samples
+        k = min(len(W), budget - used)
+        if k <= 0 or X3 is None:
+            break
+        for j, i in enumerate(winners):
+            Wc = np.ascontiguousarray(np.broadcast_to(central[i], (k, W.shape[1])))
+            total[j] += _first_share(rank(Wc, X3[:k]))[:, i].sum()
+        used += k
+    return total / used
 
 
 def _first_share(ranks: IntArray) -> FloatArray:
@@ -549,8 +624,10 @@ def smaa_full(
         a NaN row if it never ranks first.
 
         ``confidence``: the share of samples in which the alternative ranks first when its
-        central weights are used (ties split). With ``value_ranges`` the matrix samples
-        are the same draws as for the acceptability (regenerated from the seed); without
+        central weights are used (ties split), for the ``CONFIDENCE_TOP`` (10) alternatives
+        with the highest first-rank acceptability (NaN for the others). With
+        ``value_ranges`` the matrix samples are the first ``CONFIDENCE_SAMPLES`` (2,000)
+        draws of the acceptability (regenerated from the seed); without
         them the matrix is certain, so the confidence is 1 (``1/g`` in a ``g``-way tie) or
         0. NaN if the alternative never ranks first.
 
