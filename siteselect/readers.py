@@ -114,8 +114,8 @@ def read_geojson(data: bytes, name: str, *, max_features: int) -> gpd.GeoDataFra
         raise _fail(name, "cannot read as GeoJSON: not UTF-8 text") from None
     except (ValueError, RecursionError) as exc:
         raise _fail(name, f"cannot read as GeoJSON: {str(exc)[:120]}") from None
-    crs = _geojson_crs(doc, name)
     features = _features(doc, name)
+    crs = _geojson_crs(doc, name)
     if len(features) > max_features:
         raise _fail(name, f"more than {max_features} features")
     problems: list[Problem] = []

@@ -201,6 +201,11 @@ def test_sqlite_file_that_is_not_a_geopackage_is_refused(tmp_path, no_gdal_no_ne
         st.binary(max_size=300),
         st.binary(max_size=200).map(lambda b: b"SQLite format 3\x00" + b),
         st.recursive(
+            st.none() | st.integers() | st.text(max_size=8),
+            lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=6), kids),
+            max_leaves=8,
+        ).map(lambda d: json.dumps(d).encode()),
+        st.recursive(
             st.none() | st.booleans() | st.floats() | st.text(max_size=8),
             lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids),
             max_leaves=12,
