@@ -2,10 +2,10 @@
 cost-versus-quality view data.
 
 The split uses each cell's ``country_share`` (the part of its value that comes from
-country-level facts, from the provenance ``scope_level``) and a per-criterion decomposition
-of the score. Until the per-method explanations land, :func:`score_parts` uses the WSM
-contributions (``w_j r_ij``) for every method and says so in ``basis``; switch it to the
-method's own decomposition there, in one place.
+country-level facts, from the provenance ``scope_level``) and the method's own
+per-criterion contribution (``Evaluation.explanation``; its meaning per method is stated in
+``basis``: for WSM the parts add up to the score, for other methods they are the method's
+signed per-criterion parts, so the split is reported on their magnitudes as well).
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ import pandas as pd
 from siteselect.methods import rank_matrix
 from siteselect.ranking import Evaluation
 
-BASIS = "weighted-sum contributions (per-method decompositions pending)"
-
 
 def score_parts(evaluation: Evaluation) -> tuple[pd.DataFrame, str]:
-    """A per-criterion decomposition of each site's score, and what it is."""
-    return evaluation.contributions, BASIS
+    """The method's per-criterion decomposition of each site's score, and what it is."""
+    exp = evaluation.explanation
+    return evaluation.contributions, f"{exp.method}: {exp.contribution_meaning}"
 
 
 def country_vs_site(evaluation: Evaluation) -> pd.DataFrame:
     """Per ranked site: how much of its decomposed score comes from country-level facts and
-    how much from region or site facts (columns ``country``, ``site``, ``country_share``).
+    how much from region or site facts (columns ``country`` and ``site``, summing with
+    ``imputed`` to ``total``; ``country_share`` is the national part of the magnitudes).
 
     Two sites of one country share the country part of every national criterion, so the
     ``site`` column is what separates them.
@@ -46,6 +46,8 @@ def country_vs_site(evaluation: Evaluation) -> pd.DataFrame:
     country = (parts * share).where(~imputed, 0.0).sum(axis=1)
     site = (parts * (1.0 - share)).where(~imputed, 0.0).sum(axis=1)
     total = parts.sum(axis=1)
+    size = parts.abs()
+    magnitude = size.sum(axis=1).replace(0.0, np.nan)
     return pd.DataFrame(
         {
             "name": evaluation.ranking["name"].reindex(parts.index),
@@ -54,7 +56,10 @@ def country_vs_site(evaluation: Evaluation) -> pd.DataFrame:
             "country": country,
             "site": site,
             "imputed": (parts.where(imputed, 0.0)).sum(axis=1),
-            "country_share": (country / total.replace(0.0, np.nan)).fillna(0.0),
+            # the part of the contributions' magnitude that comes from national facts
+            "country_share": ((size * share).where(~imputed, 0.0).sum(axis=1) / magnitude).fillna(
+                0.0
+            ),
             "basis": basis,
         }
     )

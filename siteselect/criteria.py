@@ -31,9 +31,7 @@ DERIVE_KINDS = (
     "income_tax",
     "sector_fit",
     "cluster",
-    "taiwan_transit",
     "market_tariff",
-    "market_transit",
     "cost",
 )
 VALUE_FUNCTION_KINDS = ("linear", "piecewise", "threshold", "step")

@@ -500,6 +500,15 @@ def _cost_cells(crit: Criterion, result: CostResult) -> list[dict[str, Any]]:
     return out
 
 
+def _computed(catalog: Catalog, crit: Criterion, ctx: ModelContext) -> list[dict[str, Any]]:
+    function = crit.derive["function"]
+    if function == "taiwan_transit_days":
+        return _taiwan_transit_cells(catalog, crit, ctx)
+    if function == "market_transit_days":
+        return _market_transit_cells(catalog, crit, ctx)
+    return _computed_cells(catalog, crit, function)
+
+
 DERIVERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     "indicator": lambda cat, crit, sector, ctx: _indicator_cells(
         cat, crit, crit.derive["indicator"]
@@ -513,10 +522,8 @@ DERIVERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
     ),
     "sector_fit": lambda cat, crit, sector, ctx: _sector_fit_cells(cat, crit, sector),
     "cluster": lambda cat, crit, sector, ctx: _cluster_cells(cat, crit, sector),
-    "computed": lambda cat, crit, sector, ctx: _computed_cells(cat, crit, crit.derive["function"]),
-    "taiwan_transit": lambda cat, crit, sector, ctx: _taiwan_transit_cells(cat, crit, ctx),
+    "computed": lambda cat, crit, sector, ctx: _computed(cat, crit, ctx),
     "market_tariff": lambda cat, crit, sector, ctx: _market_tariff_cells(cat, crit, ctx),
-    "market_transit": lambda cat, crit, sector, ctx: _market_transit_cells(cat, crit, ctx),
 }
 
 

@@ -665,7 +665,7 @@ def test_value_spread_draws_sourced_values_only(tiny, cset):
     from siteselect.robustness import robustness_summary
 
     result = evaluate(tiny, cset, sector="ems", profile="investor", method="wsm")
-    certain = robustness_summary(result, samples=300)
+    certain = robustness_summary(result, samples=300, values="exact")
     uncertain = robustness_summary(result, samples=300, value_spread=0.3)
     assert uncertain.smaa.acceptability.sum(axis=1).round(9).eq(1).all()
     # with uncertain values the confidence factors are no longer only 0, 1 or NaN
