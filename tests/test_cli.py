@@ -279,11 +279,11 @@ def test_per_criterion_method_parameters_on_the_command_line(capsys):
     args = ["rank", "--method", "promethee2", "--format", "json"]
     assert main(args) == 0
     base = json.loads(capsys.readouterr().out)
-    per = [*args, "--param", "preference.operating_cost=usual", "--param", "q.operating_cost=0"]
+    per = [*args, "--param", "preference.taiwan_transit=usual", "--param", "q.taiwan_transit=0"]
     assert main(per) == 0
     changed = json.loads(capsys.readouterr().out)
     assert [r["score"] for r in changed] != [r["score"] for r in base]
     assert main([*args, "--param", "p.nowhere=2"]) == 2
     assert "'p' names unknown criteria nowhere" in capsys.readouterr().err
-    assert main([*args, "--param", "p=1", "--param", "p.operating_cost=2"]) == 2
+    assert main([*args, "--param", "p=1", "--param", "p.taiwan_transit=2"]) == 2
     assert "given both for all and per criterion" in capsys.readouterr().err
