@@ -304,11 +304,12 @@ def test_every_marker_selects_exactly_the_clicked_site(server, page):
     for i in range(count):
         marker = frame.locator("path.siteselect-site").nth(i)
         name = _marker_name(marker)
+        page.wait_for_timeout(300)  # let a rerun that a pan started settle
         marker.click()  # a real click at the marker's centre: nothing may cover it
         page.wait_for_function(
             "n => [...document.querySelectorAll('h3')].some(h => h.innerText.trim() === n)",
             arg=name,
-            timeout=30_000,
+            timeout=90_000,
         )
         frame = _map_frame(page)
         _wait_for_ring_on(frame, frame.locator("path.siteselect-site").nth(i))

@@ -138,7 +138,7 @@ def test_spread_separates_every_pair(points, distance):
     assert placed.shape == (len(points), 2)
     assert np.min(pdist(placed)) >= 0.9 * distance
     far = np.min(squareform(pdist(np.column_stack([x, y]))) + np.eye(len(x)) * 99, axis=1)
-    alone = far >= 1.5 * distance
+    alone = far >= 4 * distance  # beyond any ring or spiral the others may form
     np.testing.assert_allclose(placed[alone], np.column_stack([x, y])[alone], atol=1e-9)
     np.testing.assert_array_equal(placed, maps.spread(x, y, distance))  # deterministic
 

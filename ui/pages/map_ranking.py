@@ -126,6 +126,7 @@ shown = ranking.rename(
 st.dataframe(
     shown,
     width="stretch",
+    height=35 * (len(shown) + 1) + 3,  # every row, no inner scrolling
     column_config={
         "score": st.column_config.NumberColumn(format="%.3f"),
         **{
