@@ -42,6 +42,7 @@ if not session.initialised:
     session.sector, session.profile = link.sector, link.profile
     session.method, session.missing = link.method, link.missing
     apply_overrides(cset, dict(link.weights), None)
+    session.selected = st.query_params.get("site")  # checked against the ranking by the map
     session.initialised = True
 
 # --- sidebar: the controls ---------------------------------------------------------------
@@ -130,7 +131,10 @@ overrides = views.weight_overrides(cset, session.profile, session.sector, sessio
 state = views.ViewState(
     session.sector, session.profile, session.method, session.missing, overrides
 )
-st.query_params.from_dict(views.encode_view(state))
+link_params = views.encode_view(state)
+if session.selected:
+    link_params["site"] = session.selected
+st.query_params.from_dict(link_params)
 state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 try:
     table = data.table_for(catalog.version, state.sector, catalog)

@@ -232,3 +232,17 @@ def test_robustness_with_uncertain_values():
     spread.set_value(0.1).run()
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
+
+
+def test_the_link_carries_the_selected_site():
+    at = run_app(site="US-AZ-NPHX")
+    assert not at.exception
+    assert at.selectbox(key="site_pick").value == "US-AZ-NPHX"
+    assert at.query_params["site"] == "US-AZ-NPHX"
+    at.selectbox(key="site_pick").set_value("MX-SON-TEEMA").run()
+    assert at.query_params["site"] == "MX-SON-TEEMA"
+    bad = run_app(site="<nope>")
+    assert not bad.exception
+    from siteselect.ranking import evaluate
+
+    assert bad.selectbox(key="site_pick").value == evaluate().ranking.index[0]
