@@ -44,6 +44,7 @@ if not session.initialised:
     session.method, session.missing = link.method, link.missing
     apply_overrides(cset, dict(link.weights), None)
     model_controls.init_from_link(link)
+    session.selected = st.query_params.get("site")  # checked against the ranking by the map
     session.initialised = True
 
 # --- sidebar: the controls ---------------------------------------------------------------
@@ -139,7 +140,10 @@ state = views.ViewState(
     markets=market_shares,
     headcount=headcount,
 )
-st.query_params.from_dict(views.encode_view(state))
+link_params = views.encode_view(state)
+if session.selected:
+    link_params["site"] = session.selected
+st.query_params.from_dict(link_params)
 state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 try:
     table = data.table_for(

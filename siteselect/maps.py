@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import shutil
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -25,16 +26,24 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+import shapely
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from siteselect import geo
-from siteselect.errors import UnknownNameError
+from siteselect import boundaries, geo
+from siteselect.errors import SiteSelectError, UnknownNameError
 
 ASSET_MODES = ("inline", "static", "cdn")
 STATIC_PREFIX = "/app/static/siteselect"
 PALETTE = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
 USER_SITE_COLOUR = "#2b5fd9"
+SEA_COLOUR = "#d6e6f2"
+LAND_COLOUR = "#f4f1ea"
+BORDER_COLOUR = "#8c8c8c"
+ID_MARK = "\u2063"  # invisible separator: tooltip text ends with it and the site id
+# the basemap's window, in Pacific-centred longitudes: East Asia to the Americas
+BASEMAP_BOX = (60.0, -50.0, 335.0, 72.0)
+MARKER_RADIUS = 11
 
 
 def escape_text(value: object) -> str:
@@ -116,6 +125,222 @@ def pacific_lon(lon: float) -> float:
     return lon + 360.0 if lon < 0 else lon
 
 
+@cache
+def basemap_geojson(tolerance: float = 0.05) -> dict[str, Any]:
+    """Country outlines for the Pacific-centred map, as a GeoJSON mapping (cached).
+
+    Natural Earth's admin-0 polygons (:mod:`siteselect.boundaries`), each part west of
+    25° W moved east by 360° (so the Americas sit east of Asia), clipped to
+    :data:`BASEMAP_BOX`, parts under 0.02 square degrees dropped, simplified to
+    ``tolerance`` degrees and snapped to a 0.01° grid. Properties: ``iso3``, ``name``.
+    """
+    parts = boundaries.countries().explode(index_parts=False, ignore_index=True)
+    x = shapely.get_coordinates(shapely.point_on_surface(parts.geometry.to_numpy()))[:, 0]
+    west = x < -25
+    parts.loc[west, "geometry"] = parts.loc[west].geometry.translate(xoff=360.0)
+    box = shapely.box(*BASEMAP_BOX)
+    parts = parts[parts.intersects(box)].copy()
+    parts["geometry"] = parts.geometry.intersection(box)
+    parts = parts[shapely.area(parts.geometry.to_numpy()) > 0.02]
+    simple = parts.geometry.simplify(tolerance, preserve_topology=True).to_numpy()
+    parts["geometry"] = shapely.set_precision(simple, 0.01)
+    parts = parts[~parts.geometry.is_empty]
+    data: dict[str, Any] = parts[["iso3", "name", "geometry"]].__geo_interface__
+    for feature in data["features"]:
+        feature.pop("id", None)
+        feature.pop("bbox", None)
+    return data
+
+
+def mercator_y(lat: np.ndarray) -> np.ndarray:
+    """Web Mercator ordinate of latitudes, in degree-like units (same scale as longitude)."""
+    clipped = np.clip(lat, -85.0, 85.0)
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(clipped) / 2)))
+
+
+def mercator_lat(y: np.ndarray) -> np.ndarray:
+    """Latitudes of Web Mercator ordinates (the inverse of :func:`mercator_y`)."""
+    return np.degrees(2 * np.arctan(np.exp(np.radians(y))) - np.pi / 2)
+
+
+def spread(x: np.ndarray, y: np.ndarray, min_distance: float) -> np.ndarray:
+    """Positions near ``(x, y)`` at least about ``min_distance`` apart (same units).
+
+    Points closer than half ``min_distance`` (transitively) form a group, laid out on a
+    ring (a sunflower spiral past 10 members) around the group's centre in the order of
+    their true bearings from it; remaining overlaps are then pushed apart pair by pair,
+    half the overlap per round. A point that overlaps nothing stays where it is.
+    Deterministic.
+
+    >>> p = spread(np.zeros(3), np.zeros(3), 1.0)
+    >>> bool(np.min(np.hypot(*(p[:, None] - p[None, :]).T)[~np.eye(3, dtype=bool)]) > 0.95)
+    True
+    """
+    p = np.column_stack([x, y]).astype(float)
+    n = len(p)
+    if n < 2 or not min_distance > 0:
+        return p
+    near = np.hypot(*(p[:, None, :] - p[None, :, :]).transpose(2, 0, 1)) < min_distance / 2
+    group = np.arange(n)
+    for _ in range(n):  # label propagation: each point takes the smallest label it touches
+        updated = np.where(near, group[None, :], n).min(axis=1)
+        updated = np.minimum(updated, group)
+        if np.array_equal(updated, group):
+            break
+        group = updated
+    out = p.copy()
+    for label in np.unique(group):
+        members = np.flatnonzero(group == label)
+        k = len(members)
+        if k == 1:
+            continue
+        centre = p[members].mean(axis=0)
+        bearing = np.arctan2(*(p[members] - centre).T[::-1]) + 1e-9 * np.arange(k)
+        members = members[np.argsort(bearing)]
+        if k <= 10:
+            radius: np.ndarray = np.full(k, min_distance / (2 * np.sin(np.pi / k)), dtype=float)
+            angle: np.ndarray = np.pi / 2 + 2 * np.pi * np.arange(k) / k
+        else:
+            radius = np.asarray(0.62 * min_distance * np.sqrt(np.arange(k) + 0.5), dtype=float)
+            angle = 2.39996 * np.arange(k)
+        out[members] = centre + np.column_stack([np.cos(angle), np.sin(angle)]) * radius[:, None]
+    for _ in range(400):
+        d = out[:, None, :] - out[None, :, :]
+        dist = np.hypot(d[..., 0], d[..., 1])
+        np.fill_diagonal(dist, np.inf)
+        overlap = np.clip(min_distance * 1.02 - dist, 0.0, None)
+        if not (overlap > 0.02 * min_distance).any():
+            break
+        out += np.sum(d / np.maximum(dist, 1e-12)[..., None] * (overlap[..., None] / 4), axis=1)
+    return out
+
+
+def display_positions(
+    ranking: pd.DataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    fit: str | None = None,
+    width_px: int = 480,
+    separation_px: float = 2 * MARKER_RADIUS + 4,
+) -> pd.DataFrame:
+    """Where each ranked site is drawn, and the map bounds to open on.
+
+    Columns ``lat``, ``lon`` (true, Pacific-centred), ``draw_lat``, ``draw_lon`` (spread
+    so markers ``separation_px`` across do not overlap on a map ``width_px`` wide opened
+    on the bounds) and ``moved``. ``fit`` is an ISO3 country code whose sites the view
+    frames (all sites when ``None``); the bounds are in ``frame.attrs["bounds"]``.
+    """
+    pts = sites.loc[ranking.index].to_crs("EPSG:4326").geometry
+    lat = pts.y.to_numpy(float)
+    lon = np.array([pacific_lon(v) for v in pts.x.to_numpy(float)])
+    frame = pd.DataFrame({"lat": lat, "lon": lon}, index=ranking.index)
+    focus = np.ones(len(frame), dtype=bool)
+    if fit is not None:
+        country = ranking["country"].to_numpy() if "country" in ranking else np.array([])
+        focus = country == fit
+        if not focus.any():
+            raise SiteSelectError(f"no ranked site in {fit!r} to fit the map to")
+    if len(frame):
+        south, north = lat[focus].min(), lat[focus].max()
+        west, east = lon[focus].min(), lon[focus].max()
+        pad_x = max(0.12 * (east - west), 1.5)
+        pad_y = max(0.12 * (north - south), 1.0)
+        bounds = [[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]]
+        y_span = mercator_y(np.array([bounds[1][0]])) - mercator_y(np.array([bounds[0][0]]))
+        span = max(bounds[1][1] - bounds[0][1], float(y_span[0]) * width_px / 520)
+        placed = spread(lon, mercator_y(lat), span * separation_px / width_px)
+    else:
+        bounds = [[-10.0, 100.0], [50.0, 300.0]]
+        placed = np.empty((0, 2))
+    frame["draw_lon"] = placed[:, 0]
+    frame["draw_lat"] = mercator_lat(placed[:, 1])
+    frame["moved"] = (
+        np.hypot(
+            frame["draw_lon"] - lon, mercator_y(frame["draw_lat"].to_numpy()) - mercator_y(lat)
+        )
+        > 1e-6
+    )
+    frame.attrs["bounds"] = bounds
+    return frame
+
+
+def site_from_tooltip(text: str | None, ids: Iterable[str]) -> str | None:
+    """The site id carried by a clicked marker's tooltip text, if it is one of ``ids``.
+
+    >>> site_from_tooltip("#2 Clark (0.61)" + ID_MARK + "PH-CLARK", ["PH-CLARK"])
+    'PH-CLARK'
+    >>> site_from_tooltip("Philippines", ["PH-CLARK"]) is None
+    True
+    """
+    if not text or ID_MARK not in text:
+        return None
+    candidate = text.rsplit(ID_MARK, 1)[1].strip()
+    return candidate if candidate in set(ids) else None
+
+
+def marker_tooltip(row: Mapping[str, Any], sid: str) -> folium.Tooltip:
+    return folium.Tooltip(
+        f"#{int(row['rank'])} {escape_text(row['name'])} ({float(row['score']):.3f})"
+        f'<span hidden class="siteselect-id">{ID_MARK}{escape_text(sid)}</span>'
+    )
+
+
+def _inert(layer: Any) -> Any:
+    """A vector layer that takes no pointer events (clicks go to what lies beneath)."""
+    layer.options["interactive"] = False
+    return layer
+
+
+def highlight_layer(positions: pd.DataFrame, selected: str | None) -> folium.FeatureGroup:
+    """A layer with a ring around the selected site's drawn marker (empty when none)."""
+    layer = folium.FeatureGroup(name="Selected site", control=False)
+    if selected is not None and selected in positions.index:
+        row = positions.loc[selected]
+        _inert(
+            folium.CircleMarker(
+                location=(float(row["draw_lat"]), float(row["draw_lon"])),
+                radius=MARKER_RADIUS + 6,
+                color="#111111",
+                weight=4,
+                fill=False,
+                class_name="siteselect-selected",
+            )
+        ).add_to(layer)
+    return layer
+
+
+@cache
+def _basemap_json() -> str:
+    """:func:`basemap_geojson` serialised once, safe to embed in a script element."""
+    return json.dumps(basemap_geojson(), separators=(",", ":")).replace("</", "<\\/")
+
+
+class _Outlines(MacroElement):
+    """The country outlines as one inert vector layer, drawn before (under) the sites."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.geoJson({{ this.data }}, {
+            interactive: false,
+            style: {{ this.style|tojson }}
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Outlines"
+        self.data = _basemap_json()
+        self.style = {
+            "fillColor": LAND_COLOUR,
+            "fillOpacity": 1.0,
+            "color": BORDER_COLOUR,
+            "weight": 0.8,
+        }
+
+
 class _Legend(MacroElement):
     """A Leaflet control with the colour scale; labels are escaped by the caller."""
 
@@ -191,12 +416,14 @@ def ranking_map(
     user_sites: Iterable[str] = (),
     acceptability: pd.Series | None = None,
     selected: str | None = None,
+    fit: str | None = None,
     assets: str = "inline",
     static_prefix: str = STATIC_PREFIX,
-    tiles: str | None = "OpenStreetMap",
+    tiles: bool = True,
     height: str | int = "100%",
+    positions: pd.DataFrame | None = None,
 ) -> folium.Map:
-    """A folium map of ranked sites.
+    """A folium map of ranked sites over country outlines that need no network.
 
     Parameters
     ----------
@@ -213,46 +440,74 @@ def ranking_map(
     acceptability
         Site id → first-rank acceptability (0..1): adds a robustness layer.
     selected
-        A site id drawn highlighted.
+        A site id drawn highlighted (the app draws it in :func:`highlight_layer`).
+    fit
+        ISO3 code of the country whose sites the map opens on (all sites when ``None``).
     assets
         ``inline`` (standalone, offline), ``static`` (served by the app) or ``cdn``.
+    tiles
+        Add OpenStreetMap tiles as an optional layer, off by default (they need the
+        network); the outlines are always drawn.
+    positions
+        Drawn positions from :func:`display_positions` (computed when ``None``).
+
+    Every marker's tooltip ends with :data:`ID_MARK` and its site id (hidden), so a
+    click can be mapped back to the site with :func:`site_from_tooltip`. Sites that
+    would overlap at the opening view are spread apart, a thin line joining each moved
+    marker to its true position.
     """
-    pts = sites.loc[ranking.index].to_crs("EPSG:4326").geometry
-    lats = pts.y.to_numpy(float)
-    lons = np.array([pacific_lon(x) for x in pts.x.to_numpy(float)])
-    m = folium.Map(tiles=tiles, control_scale=True, height=height, world_copy_jump=False)
+    where = display_positions(ranking, sites, fit=fit) if positions is None else positions
+    m = folium.Map(
+        tiles=None, control_scale=True, height=height, world_copy_jump=False, zoom_snap=0.25
+    )
     _set_assets(m, assets, static_prefix)
-    if len(ranking):
-        m.fit_bounds([[lats.min() - 2, lons.min() - 4], [lats.max() + 2, lons.max() + 4]])
+    root: Any = m.get_root()
+    root.header.add_child(
+        Element(f"<style>.leaflet-container{{background:{SEA_COLOUR} !important}}</style>")
+    )
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="Street map (online only)", show=False).add_to(m)
+    _Outlines().add_to(m)
+    _country_labels(ranking).add_to(m)
+    m.fit_bounds(where.attrs["bounds"])
     scores = ranking["score"].to_numpy(float)
     low, high = (float(np.nanmin(scores)), float(np.nanmax(scores))) if len(scores) else (0, 1)
     user = set(user_sites)
 
+    leaders = folium.FeatureGroup(name="True positions of spread sites", control=False)
     bundled_layer = folium.FeatureGroup(name="Candidate sites (colour = score)", show=True)
     user_layer = folium.FeatureGroup(name="Your uploaded sites", show=True)
     labels = folium.FeatureGroup(name="Rank labels", show=True, control=False)
-    for (sid, row), lat, lon in zip(ranking.iterrows(), lats, lons, strict=True):
+    for sid, row in ranking.iterrows():
+        at = where.loc[sid]
+        drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
+        if at["moved"]:
+            true = (float(at["lat"]), float(at["lon"]))
+            _inert(folium.PolyLine([true, drawn], color="#555555", weight=1, opacity=0.8)).add_to(
+                leaders
+            )
+            _inert(
+                folium.CircleMarker(true, radius=2, color="#333333", fill=True, fill_opacity=1)
+            ).add_to(leaders)
         is_user = sid in user
-        colour = score_colour(float(row["score"]), low, high)
-        popup = folium.Popup(_popup_html(row, (reasons or {}).get(sid)), max_width=320)
-        tooltip = folium.Tooltip(
-            f"#{int(row['rank'])} {escape_text(row['name'])} ({float(row['score']):.3f})"
-        )
-        marker = folium.CircleMarker(
-            location=(float(lat), float(lon)),
-            radius=14 if sid == selected else 11,
-            color="#111111" if sid == selected else (USER_SITE_COLOUR if is_user else "#333333"),
-            weight=4 if sid == selected else 2,
+        is_selected = sid == selected
+        folium.CircleMarker(
+            location=drawn,
+            radius=MARKER_RADIUS + 3 if is_selected else MARKER_RADIUS,
+            color="#111111" if is_selected else (USER_SITE_COLOUR if is_user else "#333333"),
+            weight=4 if is_selected else 2,
             dash_array="4 3" if is_user else None,
             fill=True,
-            fill_color=colour,
-            fill_opacity=0.9,
-            popup=popup,
-            tooltip=tooltip,
-        )
-        marker.add_to(user_layer if is_user else bundled_layer)
+            fill_color=score_colour(float(row["score"]), low, high),
+            fill_opacity=0.95,
+            popup=folium.Popup(
+                _popup_html(row, (reasons or {}).get(sid)), max_width=320, auto_pan=False
+            ),
+            tooltip=marker_tooltip(row, str(sid)),
+            class_name="siteselect-site",
+        ).add_to(user_layer if is_user else bundled_layer)
         folium.Marker(
-            location=(float(lat), float(lon)),
+            location=drawn,
             icon=folium.DivIcon(
                 html=(
                     '<div style="font:bold 11px sans-serif;color:#111;text-align:center;'
@@ -263,6 +518,7 @@ def ranking_map(
             ),
             interactive=False,
         ).add_to(labels)
+    leaders.add_to(m)
     bundled_layer.add_to(m)
     if user:
         user_layer.add_to(m)
@@ -284,19 +540,18 @@ def ranking_map(
 
     if acceptability is not None:
         layer = folium.FeatureGroup(name="Robustness: first-rank acceptability", show=False)
-        for sid, lat, lon in zip(ranking.index, lats, lons, strict=True):
+        for sid in ranking.index:
             share = float(acceptability.get(sid, 0.0))
-            folium.CircleMarker(
-                location=(float(lat), float(lon)),
-                radius=6 + 22 * share,
-                color="#5b2a86",
-                weight=1,
-                fill=True,
-                fill_color="#5b2a86",
-                fill_opacity=0.35,
-                tooltip=folium.Tooltip(
-                    f"{escape_text(ranking.at[sid, 'name'])}: first in {share:.0%} of weightings"
-                ),
+            _inert(
+                folium.CircleMarker(
+                    location=(float(where.at[sid, "draw_lat"]), float(where.at[sid, "draw_lon"])),
+                    radius=6 + 22 * share,
+                    color="#5b2a86",
+                    weight=1,
+                    fill=True,
+                    fill_color="#5b2a86",
+                    fill_opacity=0.35,
+                )
             ).add_to(layer)
         layer.add_to(m)
 
@@ -304,6 +559,28 @@ def ranking_map(
     # a collapsed control needs Leaflet's layers.png, which only served assets carry
     folium.LayerControl(collapsed=assets == "static").add_to(m)
     return m
+
+
+def _country_labels(ranking: pd.DataFrame) -> folium.FeatureGroup:
+    """Names of the countries that hold ranked sites, and Taiwan, as map labels."""
+    layer = folium.FeatureGroup(name="Country names", control=False)
+    wanted = {"TWN", *(str(c) for c in ranking.get("country", pd.Series(dtype=str)).dropna())}
+    world = boundaries.countries()
+    for _, country in world[world["iso3"].isin(wanted)].iterrows():
+        part = max(getattr(country.geometry, "geoms", [country.geometry]), key=lambda g: g.area)
+        spot = part.point_on_surface()
+        folium.Marker(
+            location=(spot.y, pacific_lon(spot.x)),
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font:600 12px sans-serif;color:#6b6b6b;white-space:nowrap;'
+                    f'transform:translate(-50%,-50%)">{escape_text(country["name"])}</div>'
+                ),
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(layer)
+    return layer
 
 
 def _unwrap(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -324,15 +601,3 @@ def map_html(m: folium.Map) -> str:
     """The map as one standalone HTML document."""
     rendered: str = m.get_root().render()
     return rendered
-
-
-def site_at(sites: gpd.GeoDataFrame, lat: float, lng: float, *, ids: Iterable[str]) -> str | None:
-    """The site among ``ids`` drawn nearest to a clicked map position (display coordinates)."""
-    candidates = list(ids)
-    if not candidates:
-        return None
-    pts = sites.loc[candidates].to_crs("EPSG:4326").geometry
-    lons = np.array([pacific_lon(x) for x in pts.x])
-    dist = np.hypot(pts.y.to_numpy(float) - lat, ((lons - lng + 180) % 360) - 180)
-    best = int(np.argmin(dist))
-    return candidates[best] if dist[best] < 1.0 else None

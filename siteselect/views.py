@@ -248,7 +248,9 @@ def sliders_from_effective(
 
     Group value = the sum of its criteria's weights; criterion value = its share within
     the group × ``scale`` (the criterion sliders' maximum). Criteria absent from
-    ``effective`` weigh 0. Values are rounded to 3 decimals.
+    ``effective`` weigh 0. Values are not rounded: the sliders then give back exactly
+    ``effective`` (rounding would move weights found on the edge of a winning region,
+    such as "what would make this site win", out of it).
 
     >>> from siteselect.ranking import default_criteria
     >>> effective = {"operating_cost": 0.6, "taiwan_transit": 0.4}
@@ -263,8 +265,8 @@ def sliders_from_effective(
     for crit in cset.criteria:
         total = groups[crit.group]
         share = float(effective.get(crit.id, 0.0)) / total if total > 0 else 0.0
-        criteria[crit.id] = round(share * scale, 3)
-    return {g: round(v, 3) for g, v in groups.items()}, criteria
+        criteria[crit.id] = share * scale
+    return groups, criteria
 
 
 def rank_changes(a: Evaluation, b: Evaluation, *, k: int = 2) -> pd.DataFrame:

@@ -277,3 +277,17 @@ def test_choosing_a_market_changes_the_link():
     assert at.query_params["m"] == "JP:0.333333,US:0.666667"
     at.number_input(key="share_JP").set_value(100.0).run()
     assert at.query_params["m"] == "JP:0.5,US:0.5"
+
+
+def test_the_link_carries_the_selected_site():
+    at = run_app(site="US-AZ-NPHX")
+    assert not at.exception
+    assert at.selectbox(key="site_pick").value == "US-AZ-NPHX"
+    assert at.query_params["site"] == "US-AZ-NPHX"
+    at.selectbox(key="site_pick").set_value("MX-SON-TEEMA").run()
+    assert at.query_params["site"] == "MX-SON-TEEMA"
+    bad = run_app(site="<nope>")
+    assert not bad.exception
+    from siteselect.ranking import evaluate
+
+    assert bad.selectbox(key="site_pick").value == evaluate().ranking.index[0]

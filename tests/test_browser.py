@@ -6,7 +6,9 @@ tests prove the app and the exported map work without internet (map tiles aside)
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -169,8 +171,10 @@ def test_map_renders_offline_with_one_marker_per_site(server, page):
     frame = _map_frame(page)
     markers = frame.locator("path.leaflet-interactive")
     markers.first.wait_for(timeout=30_000)
-    assert markers.count() == N_SITES
+    assert markers.count() == N_SITES  # outlines, leader lines and the highlight take no clicks
+    assert frame.locator("path.siteselect-site").count() == N_SITES
     assert frame.locator(".siteselect-legend").count() == 1
+    assert frame.locator("path:not(.leaflet-interactive)").count() > 50  # the outlines
     not_tiles = [u for u in page.blocked if "tile.openstreetmap.org" not in u]
     assert not_tiles == []
 
@@ -272,3 +276,60 @@ def test_the_map_download_opens_offline(server, page, browser, tmp_path):
     markers.first.wait_for(timeout=30_000)
     assert markers.count() >= N_SITES
     context.close()
+
+
+def _centre(box) -> tuple[float, float]:
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _wait_for_ring_on(frame, marker, timeout_s: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    gap = None
+    while time.monotonic() < deadline:
+        ring = frame.locator("path.siteselect-selected")
+        if ring.count() == 1:
+            (rx, ry), (mx, my) = _centre(ring.bounding_box()), _centre(marker.bounding_box())
+            gap = max(abs(rx - mx), abs(ry - my))
+            if gap < 3:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"the highlight is not on the selected marker (off by {gap} px)")
+
+
+def _marker_name(marker) -> str:
+    """The site name in the marker's own tooltip (read from its Leaflet layer)."""
+    content = marker.evaluate(
+        "el => Object.values(window.map._layers)"
+        ".find(l => l._path === el).getTooltip().getContent()"
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", "", content)).split("\u2063")[0].strip()
+    return text.split(" ", 1)[1].rsplit(" (", 1)[0]
+
+
+def test_every_marker_selects_exactly_the_clicked_site(server, page):
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    frame = _map_frame(page)
+    frame.locator("path.siteselect-site").first.wait_for(timeout=30_000)
+    count = frame.locator("path.siteselect-site").count()
+    assert count == N_SITES
+    seen = set()
+    for i in range(count):
+        marker = frame.locator("path.siteselect-site").nth(i)
+        name = _marker_name(marker)
+        page.wait_for_timeout(300)  # let a rerun that a pan started settle
+        marker.click()  # a real click at the marker's centre: nothing may cover it
+        page.wait_for_function(
+            "n => [...document.querySelectorAll('h3')].some(h => h.innerText.trim() === n)",
+            arg=name,
+            timeout=90_000,
+        )
+        frame = _map_frame(page)
+        _wait_for_ring_on(frame, frame.locator("path.siteselect-site").nth(i))
+        frame.evaluate(
+            "() => document.querySelectorAll('.leaflet-popup-close-button')"
+            ".forEach(b => b.click())"
+        )
+        seen.add(name)
+    assert len(seen) == count

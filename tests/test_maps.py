@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import json
 import re
 
+import numpy as np
 import pytest
-from hypothesis import given
+import shapely
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.spatial.distance import pdist, squareform
 
 from siteselect import maps
-from siteselect.errors import UnknownNameError
-from siteselect.ranking import evaluate
+from siteselect.errors import SiteSelectError, UnknownNameError
+from siteselect.ranking import default_criteria, evaluate
 
 HOSTILE = '<img src=x onerror="alert(1)">${alert(2)}`</script><script>alert(3)</script>\\'
 
@@ -66,10 +71,26 @@ def test_static_map_points_at_the_app(hostile_result):
     assert "cdn.jsdelivr" not in html
 
 
-def test_one_circle_marker_per_site(hostile_result):
+def test_one_site_marker_per_site_over_country_outlines(hostile_result):
     result, catalog = hostile_result
     html = _render(result, catalog)
-    assert html.count("L.circleMarker(") == len(result.ranking)
+    assert html.count('"className": "siteselect-site"') == len(result.ranking)
+    # the outlines are drawn before (under) the markers, and no tiles are on by default
+    assert html.index('"Philippines"') < html.index('"className": "siteselect-site"')
+    names = {f["properties"]["iso3"] for f in maps.basemap_geojson()["features"]}
+    assert {"PHL", "MEX", "USA", "TWN", "JPN"} <= names
+
+
+def test_basemap_is_pacific_centred_and_light():
+    data = maps.basemap_geojson()
+    lons = [
+        x
+        for f in data["features"]
+        for x in np.asarray(shapely.geometry.shape(f["geometry"]).bounds)[[0, 2]]
+    ]
+    assert min(lons) >= maps.BASEMAP_BOX[0]
+    assert max(lons) <= maps.BASEMAP_BOX[2]
+    assert len(json.dumps(data)) < 1_000_000
 
 
 def test_unknown_asset_mode_lists_valid_ones(hostile_result):
@@ -85,12 +106,62 @@ def test_install_static_assets_copies_leaflet(tmp_path):
     assert (folder / "images" / "layers.png").exists()
 
 
-def test_site_at_maps_a_click_back_to_the_site(tiny):
-    lat, lon = 29.07, -110.96
-    assert (
-        maps.site_at(tiny.sites, lat, maps.pacific_lon(lon), ids=tiny.sites.index) == "MX-TEST-B"
-    )
-    assert maps.site_at(tiny.sites, 0.0, 0.0, ids=tiny.sites.index) is None
+@pytest.mark.parametrize("sid", ["PH-TEST-A", '<b>"x"</b> ${y}', "a\u2063b"], ids=str)
+def test_a_click_maps_back_to_the_site_id_carried_by_its_tooltip(sid):
+    row = {"rank": 1, "name": "Some <site>", "score": 0.5}
+    rendered = maps.marker_tooltip(row, sid).text
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered))  # what the browser's textContent is
+    assert maps.site_from_tooltip(text, [sid, "other"]) == (sid if "\u2063" not in sid else None)
+    assert maps.site_from_tooltip(text, ["other"]) is None
+    assert maps.site_from_tooltip(None, [sid]) is None
+
+
+def test_overlapping_sites_are_spread_apart_and_isolated_ones_stay(tiny):
+    result = evaluate(tiny, default_criteria(), sector="ems", profile="investor")
+    pos = maps.display_positions(result.ranking, tiny.sites)
+    xy = np.column_stack([pos["draw_lon"], maps.mercator_y(pos["draw_lat"].to_numpy())])
+    (_, west), (_, east) = pos.attrs["bounds"]
+    min_gap = np.min(pdist(xy)) if len(xy) > 1 else np.inf
+    assert min_gap * 480 / (east - west) >= 2 * maps.MARKER_RADIUS  # pixels at 480 px wide
+    unmoved = pos[~pos["moved"]]
+    np.testing.assert_allclose(unmoved["draw_lat"], unmoved["lat"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(0, 5), st.floats(0, 5)), min_size=2, max_size=25),
+    st.floats(0.2, 2.0),
+)
+def test_spread_separates_every_pair(points, distance):
+    x, y = np.array(points).T
+    placed = maps.spread(x, y, distance)
+    assert placed.shape == (len(points), 2)
+    assert np.min(pdist(placed)) >= 0.9 * distance
+    far = np.min(squareform(pdist(np.column_stack([x, y]))) + np.eye(len(x)) * 99, axis=1)
+    alone = far >= 4 * distance  # beyond any ring or spiral the others may form
+    np.testing.assert_allclose(placed[alone], np.column_stack([x, y])[alone], atol=1e-9)
+    np.testing.assert_array_equal(placed, maps.spread(x, y, distance))  # deterministic
+
+
+def test_fit_frames_one_countrys_sites(tiny):
+    result = evaluate(tiny, default_criteria(), sector="ems", profile="investor")
+    pos = maps.display_positions(result.ranking, tiny.sites, fit="PHL")
+    (south, west), (north, east) = pos.attrs["bounds"]
+    ph = pos[result.ranking["country"] == "PHL"]
+    assert ((ph["lat"] > south) & (ph["lat"] < north)).all()
+    assert ((ph["lon"] > west) & (ph["lon"] < east)).all()
+    with pytest.raises(SiteSelectError, match="no ranked site in 'FRA'"):
+        maps.display_positions(result.ranking, tiny.sites, fit="FRA")
+
+
+def test_the_highlight_ring_sits_on_the_drawn_marker(tiny):
+    result = evaluate(tiny, default_criteria(), sector="ems", profile="investor")
+    pos = maps.display_positions(result.ranking, tiny.sites)
+    sid = result.ranking.index[-1]
+    layer = maps.highlight_layer(pos, sid)
+    (ring,) = layer._children.values()
+    assert ring.location == [pos.at[sid, "draw_lat"], pos.at[sid, "draw_lon"]]
+    assert not maps.highlight_layer(pos, None)._children
 
 
 def test_routes_do_not_jump_across_the_antimeridian():

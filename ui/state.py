@@ -54,6 +54,10 @@ class Session:
     missing = Key("")
     link_warnings: Key[list[str]] = Key([])
     selected: Key[str | None] = Key(None)
+    # the map's last centre (lat, lon) and zoom, and the last map click handled
+    map_view: Key[tuple[float, float, float] | None] = Key(None)
+    map_click: Key[tuple[str | None, str] | None] = Key(None)
+    compare: Key[list[str]] = Key([])
     elicitation: Key[dict[str, Any] | None] = Key(None)
     scenario_upload: Key[tuple[str, bytes] | None] = Key(None)
     scenario_message: Key[tuple[str, str] | None] = Key(None)

@@ -20,48 +20,87 @@ summary = run.summary
 site_label = run.site_label
 GROUP_LABELS = run.group_labels
 
+COUNTRY_NAMES = {"PHL": "Philippines", "MEX": "Mexico", "USA": "United States"}
+if session.selected not in ranking.index:
+    session.selected = str(ranking.index[0])
+present = [c for c in COUNTRY_NAMES if c in set(ranking["country"])]
+fits = ["all", *present, *sorted(set(ranking["country"]) - set(present))]
+
+
+def forget_view() -> None:
+    del session.map_view
+
+
 left, right = st.columns([3, 2])
 with left:
-    show_routes = st.toggle("Show sea routes from Kaohsiung", value=False)
+    o1, o2 = st.columns([3, 2])
+    fit = o1.segmented_control(
+        "Fit the map to",
+        fits,
+        default="all",
+        key="map_fit",
+        format_func=lambda c: "all sites" if c == "all" else COUNTRY_NAMES.get(c, c),
+        on_change=forget_view,
+    )
+    show_routes = o2.toggle("Sea routes from Kaohsiung", value=False, on_change=forget_view)
     reasons = {sid: result.reasons(sid) for sid in ranking.index}
+    positions = maps.display_positions(
+        ranking, catalog.sites, fit=None if fit in (None, "all") else fit
+    )
     fmap = maps.ranking_map(
         ranking,
         catalog.sites,
         reasons=reasons,
         routes=show_routes,
         user_sites=user_ids,
-        selected=session.selected,
         assets="static",
         acceptability=summary.first_rank_acceptability() if summary else None,
+        positions=positions,
     )
+    view = session.map_view
     clicked = st_folium(
         fmap,
         key="map",
         height=520,
         use_container_width=True,
-        returned_objects=["last_object_clicked"],
+        returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "zoom", "center"],
+        feature_group_to_add=maps.highlight_layer(positions, session.selected),
+        center=None if view is None else (view[0], view[1]),
+        zoom=None if view is None else view[2],
     )
-    point = (clicked or {}).get("last_object_clicked")
-    if point:
-        hit = maps.site_at(catalog.sites, point["lat"], point["lng"], ids=ranking.index)
-        if hit and hit != session.selected:
+    clicked = clicked or {}
+    if clicked.get("center") and clicked.get("zoom"):
+        centre = clicked["center"]
+        session.map_view = (float(centre["lat"]), float(centre["lng"]), float(clicked["zoom"]))
+    click = (clicked.get("last_object_clicked_tooltip"), str(clicked.get("last_object_clicked")))
+    if clicked.get("last_object_clicked_tooltip") and click != session.map_click:
+        session.map_click = click
+        hit = maps.site_from_tooltip(click[0], [str(i) for i in ranking.index])
+        if hit is not None and hit != session.selected:
             session.selected = hit
             st.rerun()
-    if summary is None:
-        st.caption("Run the Robustness view to add a map layer of first-rank acceptability.")
-with right:
-    ids = list(ranking.index)
-    current = session.selected
-    selected = (
-        st.selectbox(
-            "Site details (or click a site on the map)",
-            ids,
-            index=ids.index(current) if current in ids else 0,
-            format_func=site_label.__getitem__,
-        )
-        or ids[0]
+    st.caption(
+        "Country outlines: Natural Earth (public domain). Sites that would overlap are "
+        "spread apart; a thin line leads to each one's true position."
+        + ("" if summary else " Run Robustness to add a layer of first-rank acceptability.")
     )
-    session.selected = selected
+
+
+def pick_site() -> None:
+    session.selected = st.session_state.site_pick
+
+
+with right:
+    ids = [str(i) for i in ranking.index]
+    st.session_state.site_pick = session.selected
+    st.selectbox(
+        "Site details (or click a site on the map)",
+        ids,
+        key="site_pick",
+        format_func=site_label.__getitem__,
+        on_change=pick_site,
+    )
+    selected = str(session.selected)
     row = ranking.loc[selected]
     site = catalog.sites.loc[selected]
     st.subheader(views.md_escape(row["name"]))
@@ -87,6 +126,7 @@ shown = ranking.rename(
 st.dataframe(
     shown,
     width="stretch",
+    height=35 * (len(shown) + 1) + 3,  # every row, no inner scrolling
     column_config={
         "score": st.column_config.NumberColumn(format="%.3f"),
         **{
