@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,8 +91,6 @@ def test_simplified_outlines_keep_every_country_with_fewer_vertices():
 
 
 def shapely_count(frame: gpd.GeoDataFrame) -> int:
-    import shapely
-
     return int(np.sum(shapely.get_num_coordinates(frame.geometry.to_numpy())))
 
 
@@ -100,8 +99,65 @@ def test_bad_tolerance_is_refused():
         boundaries.simplified(-1.0)
 
 
-def test_regions_are_reported_missing_not_guessed():
-    with pytest.raises(boundaries.MissingBoundariesError, match="admin-1"):
-        boundaries.regions("PHL")
-    pts = gpd.GeoSeries.from_xy([120.5394], [15.1849], crs=4326)
-    assert boundaries.locate(pts)["region_code"].isna().all()
+REGION_KNOWN = {  # name: (lon, lat, ISO 3166-2 or None at sea)
+    "Clark Freeport": (120.5394, 15.1849, "PH-03"),
+    "Carmelray, Canlubang": (121.0711, 14.1919, "PH-40"),
+    "Mactan": (123.979, 10.3075, "PH-07"),
+    "Quezon City": (121.0437, 14.6760, "PH-00"),
+    "Baguio": (120.5960, 16.4023, "PH-15"),
+    "Hermosillo": (-110.9668, 29.0887, "MX-SON"),
+    "Ciudad Juárez": (-106.4608, 31.7202, "MX-CHH"),
+    "Monterrey": (-100.3161, 25.6866, "MX-NLE"),
+    "Saltillo": (-100.9737, 25.4232, "MX-COA"),
+    "Phoenix": (-112.0740, 33.4484, "US-AZ"),
+    "Houston": (-95.3698, 29.7604, "US-TX"),
+    "Mount Pleasant WI": (-87.8558, 42.6974, "US-WI"),
+    "El Paso": (-106.4850, 31.7619, "US-TX"),
+    "Kaohsiung (no regions built)": (120.3014, 22.6273, None),
+    "Pacific Ocean": (-140.0, 10.0, None),
+    "Manila Bay, 10 km offshore": (120.85, 14.55, None),
+}
+
+
+def test_known_points_are_located_in_their_region():
+    names = list(REGION_KNOWN)
+    pts = gpd.GeoSeries.from_xy(
+        [REGION_KNOWN[n][0] for n in names],
+        [REGION_KNOWN[n][1] for n in names],
+        index=names,
+        crs=4326,
+    )
+    got = boundaries.locate(pts)
+    expected = pd.Series([REGION_KNOWN[n][2] for n in names], index=names, dtype="string")
+    pd.testing.assert_series_equal(got["region_code"], expected, check_names=False)
+    assert got.loc["Clark Freeport", "region_name"] == "Central Luzon (Region III)"
+    assert got.loc["Monterrey", "region_name"] == "Nuevo León"
+
+
+@pytest.mark.parametrize(("iso3", "count"), [("PHL", 17), ("MEX", 32), ("USA", 51)])
+def test_regions_cover_every_first_level_unit_once(iso3, count):
+    frame = boundaries.regions(iso3)
+    assert len(frame) == count == frame["region_code"].nunique()  # US: 50 states + DC
+    assert (frame["country"] == iso3).all()
+    assert frame.geometry.is_valid.all()
+    assert frame.crs.to_epsg() == 4326
+    # the regions tile the country: same area, no overlap beyond noding slivers
+    country = boundaries.countries().set_index("iso3").loc[iso3, "geometry"]
+    area = shapely.area(frame.geometry.to_numpy()).sum()
+    assert area == pytest.approx(country.area, rel=1e-6)
+    assert boundaries.regions(iso3) is frame  # cached
+
+
+def test_all_regions_and_an_unsupported_country():
+    assert set(boundaries.regions()["country"]) == set(boundaries.REGION_COUNTRIES)
+    with pytest.raises(boundaries.MissingBoundariesError, match="only for MEX, PHL, USA"):
+        boundaries.regions("FRA")
+
+
+def test_geonames_places_mostly_fall_in_their_own_region():
+    for iso3 in boundaries.REGION_COUNTRIES:
+        places = boundaries.places(iso3)
+        got = boundaries.locate(places)["region_code"]
+        assert got.notna().mean() > 0.98, iso3  # shoreline places within COAST_DEG count
+        agree = float(np.mean(got.fillna("").to_numpy() == places["region_code"].to_numpy()))
+        assert agree > 0.97, iso3

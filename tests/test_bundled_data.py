@@ -23,6 +23,14 @@ def test_every_site_lies_inside_its_country(bundled):
         if want != got
     }
     assert wrong == {}
+    regions = {
+        sid: (want, got)
+        for sid, want, got in zip(
+            bundled.sites.index, bundled.sites["region_code"], located["region_code"], strict=True
+        )
+        if want != got
+    }
+    assert regions == {}
 
 
 def test_every_site_has_a_sourced_location_and_gateways(bundled):
