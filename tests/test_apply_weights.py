@@ -17,10 +17,11 @@ def test_applied_win_weights_make_every_feasible_target_rank_first(method):
     base = evaluate(CATALOG, CSET, method=method)
     matrix, objectives, weights = robustness.evaluation_problem(base)
     targets = list(base.ranking.index[1:])
-    if method in ("topsis", "vikor"):
-        targets = targets[:3]  # the search for non-linear methods is slower
+    slow = method in ("topsis", "vikor")  # the search for non-linear methods is slower
     feasible = 0
     for target in targets:
+        if slow and feasible >= 2:
+            break
         win = robustness.weights_to_win(matrix, objectives, weights, target, method, **base.params)
         if not win.feasible:
             continue
