@@ -825,22 +825,28 @@ elif view == "Scenarios":
         st.info("No scenario saved yet.")
     else:
         st.dataframe(listing, width="stretch", hide_index=True)
-        names = list(listing["name"])
+        names = list(listing.loc[listing["problem"] == "", "name"])
+        for bad in listing.loc[listing["problem"] != ""].itertuples():
+            st.warning(views.md_text(f"“{bad.name}” cannot be opened: {bad.problem}"))
         o1, o2 = st.columns(2)
         pick = o1.selectbox("Scenario", names, key="scenario_pick")
-        o1.button("Open", on_click=open_scenario, args=(pick,))
-        o1.download_button(
-            "Export as JSON",
-            lambda: store.export_json(pick),
-            f"{pick}.siteselect.json",
-            "application/json",
-        )
+        delete_pick = o2.selectbox("Scenario to delete", list(listing["name"]), key="del_pick")
+        if pick is not None:
+            o1.button("Open", on_click=open_scenario, args=(pick,))
+            o1.download_button(
+                "Export as JSON",
+                lambda: store.export_json(pick),
+                f"{pick}.siteselect.json",
+                "application/json",
+            )
         with o2.expander("Delete"):
             confirm = st.text_input("Type the scenario's name to confirm", key="confirm")
             if st.button("Delete scenario"):
                 try:
-                    store.delete(pick, confirm=confirm)
-                    st.success(views.md_text(f"Deleted “{pick}” (kept in the audit trail)."))
+                    store.delete(delete_pick, confirm=confirm)
+                    st.success(
+                        views.md_text(f"Deleted “{delete_pick}” (kept in the audit trail).")
+                    )
                 except SiteSelectError as exc:
                     st.error(views.md_text(exc))
         if len(names) >= 2:
@@ -848,9 +854,6 @@ elif view == "Scenarios":
             c_a, c_b = st.columns(2)
             name_a = c_a.selectbox("A", names, index=0, key="cmp_a")
             name_b = c_b.selectbox("B", names, index=1, key="cmp_b")
-            sa, sb = store.load(name_a), store.load(name_b)
-            for line in compare(sa, sb).lines():
-                st.caption(views.md_escape(line))
 
             def evaluated(s: Scenario) -> Evaluation:
                 cat = bundled_catalog()
@@ -859,6 +862,9 @@ elif view == "Scenarios":
                 return evaluate(cat, cset, **scenario_evaluate_kwargs(s))
 
             try:
+                sa, sb = store.load(name_a), store.load(name_b)
+                for line in compare(sa, sb).lines():
+                    st.caption(views.md_escape(line))
                 st.dataframe(views.rank_changes(evaluated(sa), evaluated(sb)), width="stretch")
             except SiteSelectError as exc:
                 st.error(views.md_text(exc))

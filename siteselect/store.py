@@ -207,8 +207,32 @@ class _Checker:
         return value
 
 
-def _clean(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[Problem]]:
-    """Validate scenario fields; return them in canonical frozen form, and the problems."""
+def method_problems(method: str, params: Mapping[str, Any]) -> list[str]:
+    """Why ``method`` with ``params`` cannot rank (the method's own checks), or nothing.
+
+    >>> method_problems("vikor", {"v": 0.5}), method_problems("topsis", {"v": 0.5})[0][:24]
+    ([], "method 'topsis' takes no")
+    """
+    from siteselect import methods  # numpy only; kept out of the store's import time
+
+    try:
+        methods.check_params(methods.get_method(method), params)
+    except UnknownNameError as exc:
+        return [str(exc)]
+    except SiteSelectError as exc:
+        text = str(exc)
+        return [text if text.startswith("method ") else f"method {method!r}: {text}"]
+    return []
+
+
+def _clean(
+    data: Mapping[str, Any], source: str, *, check_method: bool = True
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate scenario fields; return them in canonical frozen form, and the problems.
+
+    The method name and its parameters are checked by the method itself
+    (:func:`method_problems`), so a stored scenario always ranks.
+    """
     check = _Checker(source)
     out: dict[str, Any] = {
         "name": check.text("name", data["name"], MAX_NAME),
@@ -241,6 +265,9 @@ def _clean(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[P
     if clash:
         check.add("params", f"uses reserved names {', '.join(clash)}")
     out["params"] = _freeze(check.json_value("params", params))
+    if check_method and not any(p.field in ("method", "params") for p in check.problems):
+        for message in method_problems(out["method"], _thaw(out["params"])):
+            check.add("params" if message.startswith("method ") else "method", message)
     elicitation = check.json_value(
         "elicitation", check.mapping("elicitation", data["elicitation"])
     )
@@ -448,7 +475,9 @@ def scenario_from_json(text: str | bytes) -> Scenario:
         Problem(source, None, k, "unexpected field") for k in body if k not in SCENARIO_FIELDS
     ]
     given = {k: v for k, v in body.items() if k in SCENARIO_FIELDS}
-    values, found = _clean({**_PLACEHOLDERS, **given, "id": None}, source)
+    values, found = _clean(
+        {**_PLACEHOLDERS, **given, "id": None}, source, check_method="method" in given
+    )
     problems += found
     if problems:
         raise DataError(problems)
@@ -648,6 +677,45 @@ AUDIT = _METADATA.tables["audit"]
 _WRITE = "siteselect_write"
 
 
+class DatabaseSettingError(SiteSelectError):
+    """The scenario database (``SITESELECT_DB``) cannot be used as configured."""
+
+
+def _setting(where: str) -> str:
+    return f"{where} (set by {DB_ENV})"
+
+
+def _database_problem(exc: BaseException, url: sa.URL) -> DatabaseSettingError | None:
+    """A clear error for a database that is misconfigured, or ``None`` for other failures."""
+    where = _setting(url.render_as_string(hide_password=True))
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    reasons = (
+        (("readonly", "read-only", "read only"), "is read-only; siteselect must write to it"),
+        (("disk is full", "no space left", "disk full"), "is on a full disk; free some space"),
+        (("not a database", "file is encrypted"), "is not a SQLite database file"),
+        (("unable to open database",), "cannot be opened (check the path and permissions)"),
+        (
+            (
+                "connection refused",
+                "could not connect",
+                "connection failed",
+                "connection is bad",
+                "is the server running",
+                "connection timeout",
+                "could not translate host name",
+            ),
+            "does not answer: no database server is reachable there",
+        ),
+        (("password authentication", "authentication failed"), "refused the credentials"),
+        (("does not exist",), "names a database or role that does not exist on the server"),
+        (("permission denied",), "denies access to this user"),
+    )
+    for needles, reason in reasons:
+        if any(n in text for n in needles):
+            return DatabaseSettingError(f"the scenario database {where} {reason}")
+    return None
+
+
 def database_url(url: str | os.PathLike[str] | None = None) -> sa.URL:
     """The database to use: ``url``, else ``$SITESELECT_DB``, else the user's data folder.
 
@@ -663,17 +731,46 @@ def database_url(url: str | os.PathLike[str] | None = None) -> sa.URL:
         try:
             parsed = sa.make_url(text)
         except (sa.exc.ArgumentError, ValueError):
-            raise SiteSelectError(
-                "not a valid database URL (expected e.g. postgresql+psycopg://user@host/db "
-                "or a file path)"
+            raise DatabaseSettingError(
+                f"not a valid database URL in {DB_ENV} (expected e.g. "
+                "postgresql+psycopg://user@host/db or a file path)"
             ) from None
         if parsed.get_backend_name() not in BACKENDS:
             raise UnknownNameError("database backend", parsed.get_backend_name(), BACKENDS)
+        _check_driver(parsed)
         return parsed
     path = Path(text).expanduser()
     if not path.parent.is_dir():
-        raise SiteSelectError(f"folder for the scenario database does not exist: {path.parent}")
+        raise DatabaseSettingError(
+            f"folder for the scenario database ({DB_ENV}) does not exist: {path.parent}"
+        )
+    if path.is_dir():
+        raise DatabaseSettingError(
+            f"the scenario database path in {DB_ENV} is a folder, not a file: {path}"
+        )
     return sa.URL.create("sqlite", database=str(path.resolve()))
+
+
+DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+"""The SQLAlchemy drivers siteselect supports per backend (psycopg is version 3)."""
+
+
+def _check_driver(url: sa.URL) -> None:
+    backend, driver = url.get_backend_name(), url.get_driver_name()
+    if backend == "postgresql" and "+" not in url.drivername:
+        raise DatabaseSettingError(
+            f"{DB_ENV} must name the PostgreSQL driver: postgresql+psycopg://... "
+            f"(got {url.drivername}://...)"
+        )
+    if driver not in DRIVERS[backend]:
+        raise UnknownNameError(f"{backend} driver", driver, DRIVERS[backend])
+    try:
+        url.get_dialect().import_dbapi()
+    except ImportError:
+        raise DatabaseSettingError(
+            f"{DB_ENV} asks for {url.drivername} but its driver is not installed "
+            "(install siteselect with its pinned dependencies: psycopg)"
+        ) from None
 
 
 def _use_wal(cursor: Any) -> None:
@@ -793,6 +890,12 @@ class ScenarioStore:
         self._engine = _engine(self.url)
         try:
             self.schema_version = _migrate(self._engine, MIGRATIONS)
+        except sa.exc.DBAPIError as exc:
+            self._engine.dispose()
+            problem = _database_problem(exc, self.url)
+            if problem is None:
+                raise
+            raise problem from exc
         except BaseException:
             self._engine.dispose()
             raise
@@ -812,8 +915,14 @@ class ScenarioStore:
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self._engine.connect() as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            problem = _database_problem(exc, self.url)
+            if problem is None:
+                raise
+            raise problem from exc
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -831,13 +940,17 @@ class ScenarioStore:
                 "another session saved a scenario of the same name at the same moment; "
                 "reload the list and try again"
             ) from exc
-        except sa.exc.OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+        except sa.exc.DBAPIError as exc:
+            text = str(exc.orig)
+            if isinstance(exc, sa.exc.OperationalError) and ("locked" in text or "busy" in text):
                 raise SiteSelectError(
                     f"the scenario database stayed locked by another process for "
                     f"{BUSY_TIMEOUT_MS // 1000} s; try again"
                 ) from exc
-            raise
+            problem = _database_problem(exc, self.url)
+            if problem is None:
+                raise
+            raise problem from exc
 
     def _before_commit(self) -> None:
         """Runs inside every write transaction, just before it commits (a seam for tests)."""
@@ -860,28 +973,52 @@ class ScenarioStore:
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise SiteSelectError(f"no saved scenario named {name!r} ({len(names)} saved){hint}")
 
-    def _scenario(self, conn: Connection, row: sa.Row[Any]) -> Scenario:
-        uploads = conn.execute(
-            sa.select(UPLOADS.c.filename, UPLOADS.c.content)
-            .where(UPLOADS.c.scenario_id == row.id)
-            .order_by(UPLOADS.c.position)
-        ).all()
-        return Scenario(
-            name=row.name,
-            sector=row.sector,
-            profile=row.profile,
-            weights=json.loads(row.weights),
-            method=row.method,
-            params=json.loads(row.params),
-            missing=row.missing,
-            uploaded_sites=tuple((u.filename, u.content) for u in uploads),
-            data_version=row.data_version,
-            author_role=row.author_role,
-            comment=row.comment,
-            elicitation=json.loads(row.elicitation),
-            created_at=row.created_at,
-            id=row.id,
-        )
+    def _scenario(self, conn: Connection, row: sa.Row[Any], *, uploads: bool = True) -> Scenario:
+        """The stored row as a validated :class:`Scenario` (checked on every load).
+
+        Raises
+        ------
+        DataError
+            Naming the stored scenario and every field that is no longer valid (a record
+            written by an older siteselect, or changed in the database by hand).
+        """
+        files: tuple[tuple[str, str], ...] = ()
+        if uploads:
+            found = conn.execute(
+                sa.select(UPLOADS.c.filename, UPLOADS.c.content)
+                .where(UPLOADS.c.scenario_id == row.id)
+                .order_by(UPLOADS.c.position)
+            ).all()
+            files = tuple((u.filename, u.content) for u in found)
+        source = f"stored scenario {row.name!r} (version {row.version})"
+        decoded: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for key in ("weights", "params", "elicitation"):
+            try:
+                decoded[key] = json.loads(getattr(row, key), parse_constant=_no_constant)
+            except (TypeError, ValueError, RecursionError):
+                problems.append(Problem(source, None, key, "is not valid JSON in the database"))
+                decoded[key] = {}
+        try:
+            scenario = Scenario(
+                name=row.name,
+                sector=row.sector,
+                profile=row.profile,
+                method=row.method,
+                missing=row.missing,
+                uploaded_sites=files,
+                data_version=row.data_version,
+                author_role=row.author_role,
+                comment=row.comment,
+                created_at=row.created_at,
+                id=row.id,
+                **decoded,
+            )
+        except DataError as exc:
+            problems += [replace(p, file=source) for p in exc.problems]
+        if problems:
+            raise DataError(problems)
+        return scenario
 
     def _store(
         self, scenario: Scenario, *, overwrite: bool, action: str, created_at: str
@@ -902,7 +1039,12 @@ class ScenarioStore:
                 )
             ).scalar()
             version = int(latest or 0) + 1
-            previous = self._scenario(conn, live) if live is not None else None
+            previous: Scenario | None = None
+            if live is not None:
+                try:
+                    previous = self._scenario(conn, live)
+                except DataError:
+                    previous = None  # an invalid record is replaced whole
             if live is not None:
                 conn.execute(
                     sa.update(SCENARIOS).where(SCENARIOS.c.id == live.id).values(retired_at=at)
@@ -936,6 +1078,8 @@ class ScenarioStore:
                 )
             saved = replace(scenario, id=new_id, created_at=created_at)
             payload: dict[str, Any] = {"version": version}
+            if live is not None and previous is None:
+                payload["replaced_id"] = live.id
             if previous is None:
                 payload["scenario"] = {
                     **saved.to_dict(),
@@ -947,7 +1091,7 @@ class ScenarioStore:
             self._audit(
                 conn,
                 at=at,
-                action="update" if previous is not None and action == "save" else action,
+                action="update" if live is not None and action == "save" else action,
                 name=scenario.name,
                 scenario_id=new_id,
                 author_role=scenario.author_role,
@@ -1012,14 +1156,23 @@ class ScenarioStore:
 
     def list(self) -> pd.DataFrame:
         """The live scenarios, newest first: name, sector, profile, method, author_role,
-        created_at, comment."""
+        created_at, comment, and ``problem``: empty for a valid record, else why it cannot
+        be opened (so one bad record is listed, never breaks the listing)."""
+        out = []
         with self._reading() as conn:
             rows = conn.execute(
-                sa.select(*(SCENARIOS.c[c] for c in LIST_COLUMNS))
+                sa.select(SCENARIOS)
                 .where(SCENARIOS.c.retired_at.is_(None))
                 .order_by(SCENARIOS.c.created_at.desc(), SCENARIOS.c.id.desc())
             ).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=LIST_COLUMNS)
+            for row in rows:
+                try:
+                    self._scenario(conn, row, uploads=False)
+                    problem = ""
+                except DataError as exc:
+                    problem = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+                out.append((*(getattr(row, c) for c in LIST_COLUMNS), problem))
+        return pd.DataFrame(out, columns=[*LIST_COLUMNS, "problem"])
 
     def delete(self, name: str, *, confirm: str, author_role: str = "") -> None:
         """Delete the scenario ``name``; ``confirm`` must repeat the name exactly.

@@ -162,7 +162,7 @@ def test_scenarios_are_frozen_hashable_and_picklable():
         s.weights["tax"] = 1.0  # type: ignore[index]
     assert hash(s) == hash(scenario())
     assert pickle.loads(pickle.dumps(s)) == s
-    assert scenario(params={"a": [1, 2]}).params["a"] == (1, 2)
+    assert scenario(elicitation={"a": [1, 2]}).elicitation["a"] == (1, 2)
 
 
 @pytest.mark.parametrize(
@@ -226,14 +226,14 @@ def test_duplicate_name_is_refused_and_nothing_changes(store, db):
     store.save(scenario())
     before = counts(db)
     with pytest.raises(SiteSelectError, match=r"a scenario named 'Base case' already exists"):
-        store.save(scenario(method="topsis"))
+        store.save(scenario(method="topsis", params={}))
     assert counts(db) == before
     assert store.load("Base case").method == "vikor"
 
 
 def test_overwrite_keeps_the_old_version_and_audits_the_change(store):
     first = store.save(scenario())
-    second = store.save(scenario(method="topsis", weights={"tax": 1.0}), overwrite=True)
+    second = store.save(scenario(method="topsis", params={}, weights={"tax": 1.0}), overwrite=True)
     assert second.id != first.id
     assert store.load("Base case") == second
     assert store.load("Base case", version=1) == first
@@ -294,6 +294,7 @@ def test_list_is_newest_first_with_the_listed_columns(store):
         "author_role",
         "created_at",
         "comment",
+        "problem",
     ]
     assert store.list().empty
     for name in ("one", "two", "three"):
@@ -350,7 +351,7 @@ def test_export_then_import_gives_the_same_scenario(store, tmp_path):
 
 def test_import_of_an_existing_name_needs_overwrite(store, db):
     store.save(scenario())
-    text = scenario_to_json(scenario(method="wsm"))
+    text = scenario_to_json(scenario(method="wsm", params={}))
     before = counts(db)
     with pytest.raises(SiteSelectError, match=r"already exists"):
         store.import_json(text)
