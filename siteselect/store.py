@@ -64,6 +64,8 @@ FORMAT_VERSION = 1
 """Version of the JSON exchange format (``schema_version`` in an exported document)."""
 
 BUSY_TIMEOUT_MS = 30_000
+MIGRATION_LOCK = 0x5172_5E1E
+"""PostgreSQL advisory-lock key held while a store migrates its schema."""
 MAX_NAME = 200
 MAX_ID = 100
 MAX_COMMENT = 5_000
@@ -848,6 +850,10 @@ def _migrate(engine: Engine, migrations: Sequence[Callable[[Connection], None]])
     with engine.connect() as conn:
         conn.execution_options(**{_WRITE: True})
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # SQLite's BEGIN IMMEDIATE serialises migrations; on a server, a lock
+                # held until this transaction ends does (two replicas starting together)
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             found = _schema_version(conn)  # again, now that we hold the write lock
             _check_version(found, target)
             for step in migrations[found:]:

@@ -8,16 +8,16 @@ import json
 import os
 import pickle
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
 import pytest
 import sqlalchemy as sa
+from databases import BACKENDS, backend_of, counts, fresh_database, integrity, sql, tables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from store_worker import make_scenario
@@ -54,9 +54,12 @@ def _never_the_real_data_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(platformdirs, "user_data_dir", refuse)
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "scenarios.sqlite"
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, monkeypatch) -> Iterator[str]:
+    """A new, empty database (a SQLite file, or a PostgreSQL database) set as $SITESELECT_DB."""
+    with fresh_database(request.param, tmp_path) as target:
+        monkeypatch.setenv("SITESELECT_DB", target)
+        yield target
 
 
 @pytest.fixture
@@ -84,23 +87,6 @@ def scenario(name="Base case", **changes) -> Scenario:
         },
     )
     return dataclasses.replace(base, name=name, **changes)
-
-
-def sql(db: Path, *statements: str) -> list[tuple]:
-    """Run statements on the file directly (not through the store); rows of the last."""
-    with closing(sqlite3.connect(db)) as conn, conn:
-        rows = [conn.execute(s).fetchall() for s in statements]
-    return rows[-1]
-
-
-def counts(db: Path) -> dict[str, int]:
-    return {
-        t: sql(db, f"SELECT count(*) FROM {t}")[0][0] for t in ("scenarios", "uploads", "audit")
-    }
-
-
-def integrity(db: Path) -> str:
-    return sql(db, "PRAGMA integrity_check")[0][0]
 
 
 def test_save_then_load_gives_the_same_scenario(store):
@@ -514,6 +500,8 @@ def test_a_failed_save_writes_nothing(db):
 
 
 def test_sqlite_settings(store, db):
+    if backend_of(db) != "sqlite":
+        pytest.skip("SQLite's own settings")
     with store._engine.connect() as conn:
         pragma = {
             p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
@@ -560,7 +548,7 @@ def test_upgrade_from_a_version_0_database(db):
     """A hand-built "version 0" file: another tool's table, no siteselect schema yet."""
     sql(
         db,
-        "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)",
+        "CREATE TABLE notes (text TEXT)",
         "INSERT INTO notes (text) VALUES ('keep me')",
     )
     with ScenarioStore(db) as store:
@@ -599,8 +587,7 @@ def test_a_newer_database_is_refused(db):
         match=r"made by a newer siteselect \(schema version 2\); this one reads up to 1",
     ):
         ScenarioStore(db)
-    tables = sql(db, "SELECT name FROM sqlite_master WHERE type = 'table'")
-    assert tables == [("schema_version",)]
+    assert tables(db) == ["schema_version"]
     assert sql(db, "SELECT version FROM schema_version") == [(2,)]
 
 
@@ -644,9 +631,10 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> N
 
 
 def test_two_processes_saving_at_once_lose_nothing(db, tmp_path, spawn):
-    """2 OS processes × 200 saves into one new SQLite file, started together."""
+    """4 OS processes × 100 saves into one new database, started together."""
     go = tmp_path / "go"
-    workers = {prefix: spawn("save", db, prefix, 200, go) for prefix in ("left", "right")}
+    prefixes = ("one", "two", "three", "four")
+    workers = {prefix: spawn("save", db, prefix, 100, go) for prefix in prefixes}
     for prefix, worker in workers.items():
         _wait_for(tmp_path / f"go.{prefix}.ready", worker)  # both imported, at the barrier
     start = time.perf_counter()
@@ -658,18 +646,19 @@ def test_two_processes_saving_at_once_lose_nothing(db, tmp_path, spawn):
         assert worker.returncode == 0, err
         assert err == ""
         lines = [line.split() for line in out.splitlines()]
-        assert sum(word == "saved" for word, _ in lines) == 200
+        assert sum(word == "saved" for word, _ in lines) == 100
         spans.append({word: float(value) for word, value in lines if word != "saved"})
-    # both were saving at the same time (SQLite lets one writer in at a time; the other waits)
+    # all were saving at the same time (SQLite lets one writer in at a time; others wait)
     assert max(s["started"] for s in spans) < min(s["finished"] for s in spans)
     assert integrity(db) == "ok"
     assert counts(db) == {"scenarios": 400, "uploads": 400, "audit": 400}
     with ScenarioStore(db) as store:
         assert len(store.list()) == 400
-        for name in ("left-000000", "right-000199"):
+        for name in ("one-000000", "four-000099"):
             loaded = store.load(name)
             assert dataclasses.replace(loaded, id=None, created_at="") == make_scenario(name)
-    print(f"\nconcurrency: 2 processes x 200 saves -> 400 stored in {elapsed:.2f} s")
+    backend = backend_of(db)
+    print(f"\nconcurrency ({backend}): 4 processes x 100 saves -> 400 stored in {elapsed:.2f} s")
 
 
 def _check_after_kill(db: Path, before: list[Scenario], reported: list[str], prefix: str):
@@ -723,7 +712,10 @@ def test_kill_during_a_save_loop_keeps_every_commit(db, committed, spawn):
     reported += [line.split()[1] for line in out.splitlines()]
     assert worker.returncode == -signal.SIGKILL
     names = _check_after_kill(db, committed, reported, "loop")
-    print(f"\nkill test: {len(reported)} saves reported, {len(names)} stored, integrity ok")
+    print(
+        f"\nkill test ({backend_of(db)}): {len(reported)} saves reported, "
+        f"{len(names)} stored, integrity ok"
+    )
 
 
 def test_a_same_name_race_is_reported_clearly(db):
