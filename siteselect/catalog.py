@@ -8,11 +8,11 @@ line 1; feature number in a GeoJSON or GeoPackage) and the field.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import math
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -23,8 +23,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siteselect import geo
+from siteselect import geo, readers
 from siteselect.errors import DataError, Problem, SiteSelectError, raise_if
+from siteselect.release import Release, load_release
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SITE_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9-]+$")
@@ -39,6 +40,8 @@ INDICATOR_COLUMNS = (
     "unit",
     "year",
     "as_of",
+    "valid_until",
+    "edition",
     "source",
     "url",
     "note",
@@ -87,6 +90,7 @@ class Catalog:
         default_factory=lambda: pd.DataFrame(columns=["site_id", "criterion", "value", "source"])
     )
     version: str = ""
+    release: Release = field(default_factory=Release)
 
     @cached_property
     def geography(self) -> pd.DataFrame:
@@ -132,8 +136,10 @@ def _read_csv_rows(
     header = reader.fieldnames or []
     missing = [c for c in columns if c not in header]
     if missing:
+        shown = [h[:40] + ("…" if len(h) > 40 else "") for h in header[:10]]
+        more = f" and {len(header) - 10} more" if len(header) > 10 else ""
         problems.append(
-            Problem(name, 1, None, f"missing column(s) {', '.join(missing)}; found {header}")
+            Problem(name, 1, None, f"missing column(s) {', '.join(missing)}; found {shown}{more}")
         )
         return []
     rows = []
@@ -170,6 +176,22 @@ def _int_year(value: str, name: str, line: int, fld: str, problems: list[Problem
     return int(value)
 
 
+def _iso_date(
+    value: str, name: str, line: int, fld: str, problems: list[Problem], *, required: bool = False
+) -> dt.date | None:
+    """An ISO date (YYYY-MM-DD); blank is allowed unless ``required``."""
+    if not value:
+        if required:
+            problems.append(Problem(name, line, fld, "required date is missing (YYYY-MM-DD)"))
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        pass
+    problems.append(Problem(name, line, fld, f"expected a date YYYY-MM-DD; got {value[:40]!r}"))
+    return None
+
+
 def load_indicators(paths: Iterable[Path]) -> pd.DataFrame:
     """Read indicator CSVs (long table) into one validated frame."""
     problems: list[Problem] = []
@@ -184,6 +206,17 @@ def load_indicators(paths: Iterable[Path]) -> pd.DataFrame:
             for fld in ("scope", "indicator", "unit", "source", "url"):
                 if not row[fld]:
                     problems.append(Problem(name, line, fld, "required text is missing"))
+            as_of = _iso_date(row["as_of"], name, line, "as_of", problems, required=True)
+            until = _iso_date(row["valid_until"], name, line, "valid_until", problems)
+            if as_of is not None and until is not None and until < as_of:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        "valid_until",
+                        f"{row['valid_until']} is before as_of {row['as_of']}",
+                    )
+                )
             key = (row["scope"], row["indicator"])
             if key in seen:
                 problems.append(
@@ -195,7 +228,7 @@ def load_indicators(paths: Iterable[Path]) -> pd.DataFrame:
                     **{c: row[c] for c in INDICATOR_COLUMNS},
                     "value": value,
                     "year": year,
-                    "file": path.name,
+                    "file": "/".join(path.parts[-2:]),
                     "line": line,
                 }
             )
@@ -311,44 +344,31 @@ def _check_unique_ids(
 
 
 def read_geo_file(path: Path, *, data: bytes | None = None) -> gpd.GeoDataFrame:
-    """Read a GeoJSON or GeoPackage with pyogrio, refusing one without a CRS."""
-    import pyogrio
+    """Read a GeoJSON or GeoPackage as data only (see :mod:`siteselect.readers`), in WGS84.
 
+    The reader is chosen by the file's declared extension alone; the bytes never reach GDAL,
+    so no content can make the server open another file or a URL.
+    """
     name = str(path)
-    try:
-        if data is not None:
-            # a real file with the right suffix: GDAL identifies GeoPackages by extension
-            with tempfile.TemporaryDirectory() as tmp:
-                target = Path(tmp) / f"upload{path.suffix.lower()}"
-                target.write_bytes(data)
-                frame = gpd.read_file(target, engine="pyogrio")
-        else:
-            frame = gpd.read_file(path, engine="pyogrio")
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        detail = str(exc).replace(tmp, "") if data is not None else str(exc)
+    reader = readers.READERS.get(path.suffix.lower())
+    if reader is None:
         raise DataError(
-            [Problem(name, None, None, f"cannot read as GeoJSON/GeoPackage: {detail}")]
-        ) from None
-    if frame.crs is None:
-        raise DataError(
-            [
-                Problem(
-                    name,
-                    None,
-                    "crs",
-                    "the file has no coordinate reference "
-                    "system (CRS); save it with one, e.g. EPSG:4326",
-                )
-            ]
+            [Problem(name, None, None, "unsupported file type; use .csv, .geojson or .gpkg")]
         )
-    return frame
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DataError(
+                [Problem(name, None, None, f"cannot read file: {exc.strerror}")]
+            ) from None
+    return reader(data, name, max_features=MAX_UPLOAD_SITES)
 
 
 def load_sites(path: Path) -> gpd.GeoDataFrame:
     """Load the curated ``sites.geojson``."""
     name = str(path)
     frame = read_geo_file(path)
-    frame = frame.to_crs("EPSG:4326")
     problems: list[Problem] = []
     for row, (props, geom) in enumerate(
         zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True),
@@ -380,29 +400,65 @@ def _check_scopes(indicators: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
     raise_if(problems)
 
 
-def _data_version(paths: Iterable[Path]) -> str:
+def _data_version(paths: Iterable[Path], release: str) -> str:
+    """The release version plus a digest of every data file: any refresh changes it."""
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    short = digest.hexdigest()[:16]
+    return f"{release}+{short[:8]}" if release else short
+
+
+def data_files(base: Path, name: str) -> list[Path]:
+    """``base/name`` (flat layout) and ``base/*/name`` (one folder per country), sorted."""
+    return [p for p in [base / name, *sorted(base.glob(f"*/{name}"))] if p.exists()]
 
 
 def load_catalog(directory: str | Path | None = None) -> Catalog:
-    """Load the curated catalogue from ``directory`` (default: the bundled ``data/``)."""
+    """Load the curated catalogue from ``directory`` (default: the bundled ``data/``).
+
+    A release keeps one folder per country (``PHL/``, ``MEX/``, ``USA/``, ``global/``),
+    each with ``sites.geojson``, ``indicators.csv`` and ``sector_fit.csv``; a flat folder
+    with those files (and ``site_indicators.csv``) at the top loads too.
+    """
     base = Path(directory) if directory is not None else DATA_DIR
-    sites = load_sites(base / "sites.geojson")
+    site_files = data_files(base, "sites.geojson")
+    if not site_files:
+        raise DataError([Problem(str(base), None, None, "no sites.geojson found")])
+    sites = _concat_sites([load_sites(p) for p in site_files], site_files)
     indicator_files = [
-        p
-        for p in (base / "indicators.csv", base / "site_indicators.csv")
-        if p.exists() or p.name == "indicators.csv"
+        *data_files(base, "indicators.csv"),
+        *data_files(base, "site_indicators.csv"),
     ]
     indicators = load_indicators(indicator_files)
     _check_scopes(indicators, sites)
-    sector_fit = load_sector_fit(base / "sector_fit.csv", sites.index)
+    fit_files = data_files(base, "sector_fit.csv")
+    sector_fit = pd.concat([load_sector_fit(p, sites.index) for p in fit_files], ignore_index=True)
     fx = load_fx(base / "fx.csv")
-    files = [base / "sites.geojson", *indicator_files, base / "sector_fit.csv", base / "fx.csv"]
-    return Catalog(sites, indicators, sector_fit, fx, version=_data_version(files))
+    rel = load_release(base)
+    files = [*site_files, *indicator_files, *fit_files, base / "fx.csv"]
+    if rel.path is not None:
+        files.append(rel.path)
+    return Catalog(
+        sites, indicators, sector_fit, fx, version=_data_version(files, rel.version), release=rel
+    )
+
+
+def _concat_sites(frames: list[gpd.GeoDataFrame], paths: list[Path]) -> gpd.GeoDataFrame:
+    if len(frames) == 1:
+        return frames[0]
+    problems: list[Problem] = []
+    first: dict[str, str] = {}
+    for frame, path in zip(frames, paths, strict=True):
+        for sid in frame.index:
+            if sid in first:
+                problems.append(
+                    Problem(str(path), None, "site_id", f"{sid!r} is also in {first[sid]}")
+                )
+            first.setdefault(sid, str(path))
+    raise_if(problems)
+    return gpd.GeoDataFrame(pd.concat(frames), geometry="geometry", crs=frames[0].crs)
 
 
 def _slug(text: str) -> str:
@@ -465,7 +521,7 @@ def sites_from_file(
             records.append({**csv_row, "_row": line})
             coords.append((lon, lat))
     elif suffix in (".geojson", ".json", ".gpkg"):
-        frame = read_geo_file(Path(name), data=data).to_crs("EPSG:4326")
+        frame = read_geo_file(Path(name), data=data)
         records = []
         coords = []
         for row, (props, geom) in enumerate(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -340,6 +341,45 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from siteselect.catalog import load_catalog
+    from siteselect.release import FINDING_KINDS, check_release
+
+    catalog = load_catalog(args.data)
+    on = args.as_of or dt.date.today()
+    report = check_release(catalog, as_of=on)
+    rel = report.release
+    frame = pd.DataFrame(
+        [
+            {
+                "file": f.file,
+                "row": f.line,
+                "scope": f.scope,
+                "indicator": f.indicator,
+                "problem": FINDING_KINDS[f.kind],
+                "detail": f.detail,
+            }
+            for f in report.findings
+        ],
+        columns=["file", "row", "scope", "indicator", "problem", "detail"],
+    )
+    print(
+        f"data release {rel.version or '(unversioned)'} of {rel.date or '?'}, "
+        f"checked as of {on}: {len(frame)} figure(s) need attention",
+        file=sys.stderr,
+    )
+    if len(frame):
+        _emit(frame, args.format, sys.stdout)
+    return 1 if args.strict and len(frame) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siteselect",
@@ -356,6 +396,19 @@ def build_parser() -> argparse.ArgumentParser:
         ("sectors", "list the target sectors", cmd_sectors),
         ("profiles", "list the stakeholder weight profiles", cmd_profiles),
     ]
+    data = sub.add_parser("data", help="the data release: staleness checks")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    check = data_sub.add_parser(
+        "check",
+        help="list figures past valid_until, superseded or too old",
+        description="List every figure past its valid_until, from a superseded edition, "
+        "older than its indicator's maximum age, or lacking a required valid_until.",
+    )
+    check.add_argument("--as-of", type=_date_arg, help="the day to check for (default: today)")
+    check.add_argument("--strict", action="store_true", help="exit 1 when anything is found")
+    check.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
+    check.add_argument("--format", choices=FORMATS, default="table")
+    check.set_defaults(func=cmd_data_check)
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name in ("rank", "map", "robustness"):

@@ -9,15 +9,16 @@ from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).parent.parent / "app.py")
 TIMEOUT = 180
-VIEWS = [
-    "Map & ranking",
-    "Why this rank",
-    "Compare sites",
-    "Robustness",
-    "Stakeholders",
-    "Scenarios",
-    "Data & sources",
-]
+PAGES = {
+    "Map & ranking": "ui/pages/map_ranking.py",
+    "Why this rank": "ui/pages/why.py",
+    "Compare sites": "ui/pages/compare.py",
+    "Robustness": "ui/pages/robustness.py",
+    "Stakeholders": "ui/pages/stakeholders.py",
+    "Scenarios": "ui/pages/scenarios.py",
+    "Data & sources": "ui/pages/sources.py",
+}
+VIEWS = list(PAGES)
 
 
 def run_app(**params: str) -> AppTest:
@@ -28,7 +29,7 @@ def run_app(**params: str) -> AppTest:
 
 
 def show(at: AppTest, view: str) -> AppTest:
-    return at.button_group(key="view").set_value(view).run()
+    return at.switch_page(PAGES[view]).run()
 
 
 def first_site(at: AppTest) -> str:
@@ -38,7 +39,6 @@ def first_site(at: AppTest) -> str:
 def test_smoke_first_view():
     at = run_app()
     assert not at.exception
-    assert at.button_group(key="view").options == VIEWS
     assert at.metric[0].value == "16"
     assert len(at.dataframe) == 2  # site subscores and the ranking
     assert len(at.get("download_button")) == 4

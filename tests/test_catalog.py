@@ -64,19 +64,49 @@ def test_out_of_range_coordinates_and_bad_codes_all_reported(tiny_dir):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("PHL,lpi_score,abc,LPI score,2023,,s,https://x,", r"row 31, field 'value': not a number"),
-        ("PHL,wgi_x,1,u,23,,s,https://x,", r"row 31, field 'year': expected a 4-digit year"),
-        ("PHL,wgi_y,1,u,2023,,,https://x,", r"row 31, field 'source': required text is missing"),
         (
-            "PHL,lpi_score,3.1,LPI score,2023,,s,https://x,",
+            "PHL,lpi_score,abc,LPI score,2023,2025-01-01,,,s,https://x,",
+            r"row 31, field 'value': not a number",
+        ),
+        (
+            "PHL,wgi_x,1,u,23,2025-01-01,,,s,https://x,",
+            r"row 31, field 'year': expected a 4-digit year",
+        ),
+        (
+            "PHL,wgi_y,1,u,2023,2025-01-01,,,,https://x,",
+            r"row 31, field 'source': required text is missing",
+        ),
+        (
+            "PHL,wgi_y,1,u,2023,,,,s,https://x,",
+            r"row 31, field 'as_of': required date is missing",
+        ),
+        (
+            "PHL,wgi_y,1,u,2023,1 Jan 2025,,,s,https://x,",
+            r"row 31, field 'as_of': expected a date YYYY-MM-DD; got '1 Jan 2025'",
+        ),
+        (
+            "PHL,wgi_y,1,u,2023,2025-06-01,2025-05-31,,s,https://x,",
+            r"row 31, field 'valid_until': 2025-05-31 is before as_of 2025-06-01",
+        ),
+        (
+            "PHL,lpi_score,3.1,LPI score,2023,2025-01-01,,,s,https://x,",
             r"row 31, field 'indicator': duplicate of indicators\.csv line 16",
         ),
         (
-            "XYZ,lpi_score,3.1,LPI score,2023,,s,https://x,",
+            "XYZ,lpi_score,3.1,LPI score,2023,2025-01-01,,,s,https://x,",
             r"row 31, field 'scope': 'XYZ' is not a site id, region code or country",
         ),
     ],
-    ids=["non-numeric", "bad-year", "no-source", "duplicate", "unknown-scope"],
+    ids=[
+        "non-numeric",
+        "bad-year",
+        "no-source",
+        "no-as-of",
+        "bad-as-of",
+        "valid-until-before-as-of",
+        "duplicate",
+        "unknown-scope",
+    ],
 )
 def test_malformed_indicator_rows_name_line_and_field(tiny_dir, line, message):
     with (tiny_dir / "indicators.csv").open("a", encoding="utf-8") as f:
@@ -177,7 +207,7 @@ def test_geopackage_in_another_crs_is_reprojected(tmp_path):
 def test_unsupported_and_garbage_files_are_refused(tmp_path):
     with pytest.raises(DataError, match=r"unsupported file type"):
         sites_from_file(tmp_path / "x.xlsx", data=b"PK")
-    with pytest.raises(DataError, match=r"cannot read as GeoJSON/GeoPackage"):
+    with pytest.raises(DataError, match=r"x\.geojson: cannot read as GeoJSON: Expecting property"):
         sites_from_file(tmp_path / "x.geojson", data=b"{not json")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-TARGETS = ["app.py", "siteselect", "tests", "benchmarks"]
+TARGETS = ["app.py", "siteselect", "ui", "tests", "benchmarks"]
 
 
 @pytest.mark.parametrize(

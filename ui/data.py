@@ -1,0 +1,52 @@
+"""Cached data shared by every session: bundled catalog, uploads, tables, the store.
+
+Nothing returned from here may be mutated: the caches are shared between user sessions.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from siteselect import robustness
+from siteselect.catalog import Catalog, sites_from_file
+from siteselect.criteria import CriteriaSet
+from siteselect.ranking import Evaluation, default_catalog, default_criteria
+from siteselect.store import ScenarioStore
+from siteselect.table import DecisionTable, decision_table
+
+
+@st.cache_resource
+def criteria_set() -> CriteriaSet:
+    return default_criteria()
+
+
+@st.cache_resource(show_spinner="Loading the bundled data and computing geography…")
+def bundled_catalog() -> Catalog:
+    catalog = default_catalog()
+    _ = catalog.geography  # sea routes, distances, time zones: computed once per process
+    return catalog
+
+
+@st.cache_resource(max_entries=16, show_spinner="Reading your sites…")
+def catalog_with_upload(name: str, digest: str, _data: bytes) -> Catalog:
+    user = sites_from_file(name, data=_data, criteria=criteria_set().ids)
+    return bundled_catalog().with_sites(user)
+
+
+@st.cache_resource(max_entries=64)
+def table_for(version: str, sector: str, _catalog: Catalog) -> DecisionTable:
+    return decision_table(_catalog, criteria_set(), sector)
+
+
+@st.cache_resource(max_entries=64)
+def stability_for(key: str, _result: Evaluation) -> pd.DataFrame:
+    matrix, objectives, weights = robustness.evaluation_problem(_result)
+    return robustness.stability_intervals(
+        matrix, objectives, weights, _result.method, **_result.params
+    )
+
+
+@st.cache_resource
+def scenario_store() -> ScenarioStore:
+    return ScenarioStore()
