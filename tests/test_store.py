@@ -281,6 +281,8 @@ def test_list_is_newest_first_with_the_listed_columns(store):
         "created_at",
         "comment",
         "problem",
+        "workspace",
+        "access",
     ]
     assert store.list().empty
     for name in ("one", "two", "three"):
@@ -305,6 +307,8 @@ def test_audit_trail_records_every_change(store):
         "author_role",
         "scenario_id",
         "payload",
+        "actor",
+        "workspace",
     ]
     assert list(zip(trail["action"], trail["name"], strict=True)) == [
         ("save", "a"),
@@ -513,7 +517,7 @@ def test_sqlite_settings(store, db):
         "foreign_keys": 1,
         "busy_timeout": 30000,
     }
-    assert sql(db, "SELECT version FROM schema_version") == [(1,)]
+    assert sql(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
 
 
 def test_database_location(tmp_path, monkeypatch):
@@ -552,12 +556,12 @@ def test_upgrade_from_a_version_0_database(db):
         "INSERT INTO notes (text) VALUES ('keep me')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 1
+        assert store.schema_version == SCHEMA_VERSION == 2
         store.save(scenario())
     with ScenarioStore(db) as store:  # opening again is a no-op
         assert store.load("Base case").name == "Base case"
     assert sql(db, "SELECT text FROM notes") == [("keep me",)]
-    assert sql(db, "SELECT version FROM schema_version") == [(1,)]
+    assert sql(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     assert counts(db) == {"scenarios": 1, "uploads": 1, "audit": 1}
 
 
@@ -580,15 +584,16 @@ def test_a_newer_database_is_refused(db):
     sql(
         db,
         "CREATE TABLE schema_version (version INTEGER NOT NULL)",
-        "INSERT INTO schema_version VALUES (2)",
+        f"INSERT INTO schema_version VALUES ({SCHEMA_VERSION + 1})",
     )
     with pytest.raises(
         SiteSelectError,
-        match=r"made by a newer siteselect \(schema version 2\); this one reads up to 1",
+        match=rf"made by a newer siteselect \(schema version {SCHEMA_VERSION + 1}\); "
+        rf"this one reads up to {SCHEMA_VERSION}",
     ):
         ScenarioStore(db)
     assert tables(db) == ["schema_version"]
-    assert sql(db, "SELECT version FROM schema_version") == [(2,)]
+    assert sql(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION + 1,)]
 
 
 def test_foreign_tables_of_the_same_name_are_not_reused(db):
