@@ -7,7 +7,7 @@ applies them in order, in one transaction, when it opens (:mod:`siteselect.store
 Version 2 gives every scenario, upload (through its scenario) and audit entry a workspace
 (an organisation), records who acted in each audit entry, and adds workspace members with
 roles and read-only shares (with another workspace, or by a link whose token is stored only
-as a SHA-256 digest).
+as a SHA-256 digest), and local accounts (Argon2 hashes) with their sign-in attempts.
 """
 
 from __future__ import annotations
@@ -183,6 +183,27 @@ def _access_tables(metadata: sa.MetaData) -> None:
     )
 
 
+def _account_tables(metadata: sa.MetaData) -> None:
+    sa.Table(
+        "accounts",
+        metadata,
+        sa.Column("user", sa.Text, primary_key=True),
+        sa.Column("password_hash", sa.Text, nullable=False),
+        sa.Column("created_at", sa.Text, nullable=False),
+        sa.Column("disabled_at", sa.Text, nullable=True),
+    )
+    sa.Table(
+        "signin_attempts",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("user", sa.Text, nullable=False),
+        sa.Column("at", sa.Float, nullable=False),
+        sa.Column("ok", sa.Boolean, nullable=False),
+        sa.Index("ix_signin_attempts_user_at", "user", "at"),
+        sqlite_autoincrement=True,
+    )
+
+
 def tables_v2(metadata: sa.MetaData) -> None:
     """Schema version 2: workspaces, members, shares; workspace and actor on every row."""
     sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
@@ -199,6 +220,7 @@ def tables_v2(metadata: sa.MetaData) -> None:
     )
     _audit_v2(metadata)
     _access_tables(metadata)
+    _account_tables(metadata)
 
 
 def migrate_to_1(conn: Connection) -> None:
@@ -281,6 +303,7 @@ def migrate_to_2(conn: Connection) -> None:
             conn.exec_driver_sql(statement)
     metadata = sa.MetaData()
     _access_tables(metadata)
+    _account_tables(metadata)
     metadata.create_all(conn, checkfirst=False)
 
 
@@ -297,3 +320,5 @@ AUDIT = METADATA.tables["audit"]
 WORKSPACES = METADATA.tables["workspaces"]
 MEMBERS = METADATA.tables["members"]
 SHARES = METADATA.tables["shares"]
+ACCOUNTS = METADATA.tables["accounts"]
+SIGNIN_ATTEMPTS = METADATA.tables["signin_attempts"]

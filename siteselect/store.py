@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import copy
 import difflib
 import hashlib
@@ -902,6 +903,14 @@ class ScenarioStore:
     def close(self) -> None:
         """Release the database connections."""
         self._engine.dispose()
+
+    def reading(self) -> contextlib.AbstractContextManager[Connection]:
+        """A read transaction on the store's database (for siteselect's own modules)."""
+        return self._reading()
+
+    def writing(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write transaction on the store's database (for siteselect's own modules)."""
+        return self._writing()
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:

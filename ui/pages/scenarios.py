@@ -11,7 +11,7 @@ from siteselect import report, views
 from siteselect.errors import SiteSelectError
 from siteselect.ranking import Evaluation, evaluate
 from siteselect.store import Scenario, compare, scenario_evaluate_kwargs
-from ui import context, data
+from ui import auth, context, data
 from ui.actions import open_scenario
 from ui.state import session
 
@@ -27,7 +27,7 @@ summary = run.summary
 overrides = run.overrides
 ROLES = ["Industry association", "Government evaluator", "Investor", "Other"]
 
-store = data.scenario_store()
+store = auth.scoped(data.scenario_store())
 message = session.scenario_message
 del session.scenario_message
 if message:
