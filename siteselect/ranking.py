@@ -18,8 +18,8 @@ import pandas as pd
 
 from siteselect.catalog import Catalog, load_catalog
 from siteselect.criteria import CriteriaSet, WeightBreakdown, load_criteria
-from siteselect.methods import contributions as weighted_contributions
-from siteselect.methods import get_method, rank_matrix
+from siteselect.methods import Explanation, explain_problem, get_method, rank_problem
+from siteselect.methods import validate_problem as validated
 from siteselect.table import DecisionTable, PolicyResult, apply_missing_policy, decision_table
 
 DEFAULTS = {
@@ -54,11 +54,20 @@ class Evaluation:
     table: DecisionTable
     policy: PolicyResult
     ranking: pd.DataFrame
+    #: the method's own signed per-criterion contribution (``explanation.contributions``;
+    #: for WSM the weighted normalised values, summing to the score)
     contributions: pd.DataFrame
     criteria: CriteriaSet = field(repr=False)
+    #: the method's decomposition of its own score (``explanation.reconstruct()`` recomputes
+    #: ``ranking["score"]``); group subscores follow ``explanation.group_rule``
+    explanation: Explanation = field(repr=False)
 
     def reasons(self, site_id: str, k: int = 3) -> dict[str, list[str]]:
-        """Criteria that lift the site most above, and hold it most below, the average site."""
+        """Criteria that lift the site most above, and hold it most below, the average site.
+
+        Measured on the method's own per-criterion contribution (see
+        :attr:`explanation`), so the reasons agree with the ranking.
+        """
         contrib = self.contributions
         delta = (contrib.loc[site_id] - contrib.mean()).sort_values()
         labels = {c.id: c.label for c in self.criteria.criteria}
@@ -109,27 +118,27 @@ def evaluate(
     matrix = policy.matrix
     eff = breakdown.effective[matrix.columns]
     objectives = {c: table.objectives[c] for c in matrix.columns}
-    ranked = rank_matrix(matrix, objectives, eff.to_dict(), method, **params)
-    contrib = weighted_contributions(matrix, objectives, eff.to_dict())
-    groups = pd.Series(criteria.group_of())[matrix.columns]
-    w_norm = eff / eff.sum()
-    subscores = {}
-    for group in (g.id for g in criteria.groups):
-        cols = groups.index[groups == group]
-        gw = w_norm[cols].sum()
-        subscores[f"subscore_{group}"] = (
-            contrib[cols].sum(axis=1) / gw
-            if gw > 0
-            else pd.Series(float("nan"), index=matrix.index)
-        )
+    problem = validated(matrix, objectives, eff.to_dict())
+    score, ranks = rank_problem(problem, method, **params)
+    explanation = explain_problem(problem, method, **params)
+    contrib = explanation.contributions
+    groups = explanation.subscores(criteria.group_of())
+    subscores = {
+        f"subscore_{g.id}": groups[g.id]
+        if g.id in groups
+        else pd.Series(float("nan"), index=matrix.index)
+        for g in criteria.groups
+    }
+    extra = {k: explanation.aggregates()[k] for k in ("S", "R")} if method == "vikor" else {}
     sites = catalog.sites.loc[matrix.index]
     ranking = pd.DataFrame(
         {
             "name": sites["name"],
             "country": sites["country"],
             "region": sites["region"],
-            "score": ranked["score"],
-            "rank": ranked["rank"],
+            "score": pd.Series(score, index=matrix.index),
+            "rank": pd.Series(ranks, index=matrix.index),
+            **extra,
             **subscores,
         }
     ).sort_values(["rank", "score", "name"], ascending=[True, False, True], kind="stable")
@@ -144,4 +153,5 @@ def evaluate(
         ranking=ranking,
         contributions=contrib.loc[ranking.index],
         criteria=criteria,
+        explanation=explanation,
     )

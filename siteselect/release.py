@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,30 @@ class IndicatorMeta:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """A known, documented finding accepted until ``review_by`` (``exceptions`` in the file).
+
+    Used where no newer figure can be sourced: the row stays in use, the finding stays
+    visible (in ``data check`` and in the app's notice) with its reason, and it fails
+    ``--strict`` again once ``review_by`` has passed.
+    """
+
+    indicator: str
+    kinds: tuple[str, ...]
+    reason: str
+    review_by: dt.date
+    scopes: tuple[str, ...] = ()
+
+    def covers(self, finding: Finding, on: dt.date) -> bool:
+        return (
+            on <= self.review_by
+            and finding.indicator == self.indicator
+            and finding.kind in self.kinds
+            and (not self.scopes or finding.scope in self.scopes)
+        )
+
+
+@dataclass(frozen=True)
 class Finding:
     """One figure that should not be used silently on the day checked."""
 
@@ -73,12 +97,13 @@ class Finding:
     indicator: str
     kind: str
     detail: str
+    accepted: str = ""  # the documented reason, when an exception covers it
 
     def __str__(self) -> str:
         where = f"{self.file}, row {self.line}" if self.line is not None else self.file
-        return (
-            f"{where}: {self.scope} {self.indicator}: {FINDING_KINDS[self.kind]} ({self.detail})"
-        )
+        text = f"{where}: {self.scope} {self.indicator}: {FINDING_KINDS[self.kind]}"
+        text += f" ({self.detail})"
+        return f"{text}; accepted: {self.accepted}" if self.accepted else text
 
 
 @dataclass(frozen=True)
@@ -91,7 +116,12 @@ class ReleaseReport:
 
     @property
     def ok(self) -> bool:
-        return not self.findings
+        """True when every finding is covered by a documented exception."""
+        return not self.open
+
+    @property
+    def open(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.accepted)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -177,6 +207,50 @@ def load_indicator_meta(base: Path) -> dict[str, IndicatorMeta]:
     return out
 
 
+def load_exceptions(base: Path) -> tuple[Waiver, ...]:
+    """The ``exceptions`` list of ``base/indicators.yaml`` (empty when absent)."""
+    path = base / META_FILE
+    if not path.exists():
+        return ()
+    name = str(path)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = doc.get("exceptions") or [] if isinstance(doc, dict) else []
+    problems: list[Problem] = []
+    out: list[Waiver] = []
+    if not isinstance(entries, list):
+        raise DataError([Problem(name, None, "exceptions", "expected a list")])
+    for i, spec in enumerate(entries, start=1):
+        where = f"exceptions[{i}]"
+        if not isinstance(spec, dict):
+            problems.append(Problem(name, None, where, "expected a mapping"))
+            continue
+        kinds = spec.get("kinds") or []
+        bad = [k for k in kinds if k not in FINDING_KINDS] if isinstance(kinds, list) else kinds
+        if not isinstance(kinds, list) or not kinds or bad:
+            problems.append(
+                Problem(name, None, f"{where}.kinds", f"a list of {', '.join(FINDING_KINDS)}")
+            )
+            continue
+        reason = str(spec.get("reason") or "").strip()
+        if not reason:
+            problems.append(Problem(name, None, f"{where}.reason", "required text is missing"))
+        review = _date(spec.get("review_by"), name, f"{where}.review_by", problems)
+        if spec.get("review_by") is None:
+            problems.append(Problem(name, None, f"{where}.review_by", "required date is missing"))
+        if reason and review is not None:
+            out.append(
+                Waiver(
+                    indicator=str(spec.get("indicator") or ""),
+                    kinds=tuple(str(k) for k in kinds),
+                    reason=" ".join(reason.split()),
+                    review_by=review,
+                    scopes=tuple(str(x) for x in spec.get("scopes") or ()),
+                )
+            )
+    raise_if(problems)
+    return tuple(out)
+
+
 def _row_findings(
     row: Mapping[str, Any], meta: IndicatorMeta | None, on: dt.date
 ) -> Iterable[tuple[str, str]]:
@@ -259,4 +333,25 @@ def check_release(
                 fields = {k: str(row.get(k) or "") for k in ("as_of", "valid_until", "edition")}
                 for kind, detail in _row_findings(fields, meta.get("tariff"), as_of):
                     findings.append(Finding(rel, int(row["_line"]), label, "tariff", kind, detail))
-    return ReleaseReport(catalog.release, as_of, tuple(findings))
+    waivers = load_exceptions(base) if base is not None else ()
+    marked = []
+    for f in findings:
+        cover = next((w for w in waivers if w.covers(f, as_of)), None)
+        marked.append(replace(f, accepted=cover.reason) if cover else f)
+    return ReleaseReport(catalog.release, as_of, tuple(marked))
+
+
+def refresh_table(meta: Mapping[str, IndicatorMeta]) -> str:
+    """The markdown refresh table of ``data/SOURCES.md`` (one row per indicator)."""
+    lines = [
+        "| indicator | edition in use | next edition | max age (days) | "
+        "where the next figure comes from, and the steps |",
+        "|---|---|---|---|---|",
+    ]
+    for m in meta.values():
+        nxt = m.next_edition or "—"
+        if m.next_due is not None:
+            nxt += f" (due {m.next_due})"
+        refresh = " ".join(m.refresh.split())
+        lines.append(f"| `{m.id}` | {m.edition or '—'} | {nxt} | {m.max_age_days} | {refresh} |")
+    return "\n".join(lines)

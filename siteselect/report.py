@@ -146,7 +146,16 @@ def decision_record(
             "<h2>How the weights were elicited</h2>",
             f"<pre>{html.escape(json.dumps(elicitation, indent=2, ensure_ascii=False))}</pre>",
         ]
-    parts += ["<h2>Contributions (weight × normalised performance)</h2>", _table(contrib)]
+    exp = evaluation.explanation
+    how = (
+        f"Each value is {exp.contribution_meaning}. Score: {exp.formula}. "
+        f"Group subscores: {exp.group_rule}."
+    )
+    parts += [
+        "<h2>Contributions, as the method in use computes them</h2>",
+        f"<p class='note'>{html.escape(how)}</p>",
+        _table(contrib),
+    ]
     if acceptability is not None or stability is not None:
         parts.append("<h2>Robustness</h2>")
     if acceptability is not None:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from siteselect.errors import DataError, Problem, SiteSelectError, UnknownNameError
-from siteselect.methods import OBJECTIVES, _scale_to_unit, dense_rank, weight_vector
+from siteselect.methods import OBJECTIVES, dense_rank, scale_to_unit, weight_vector
 
 STREAMABLE = ("wsm", "wpm", "topsis", "vikor")
 
@@ -156,7 +156,7 @@ def rank_csv(
         start = end
     if method == "vikor":
         assert regret is not None
-        q = v * _scale_to_unit(scores) + (1 - v) * _scale_to_unit(regret)
+        q = v * scale_to_unit(scores) + (1 - v) * scale_to_unit(regret)
         scores = 1.0 - q
     index = pd.Index(ids, name=id_column) if id_column else pd.RangeIndex(rows)
     return pd.DataFrame({"score": scores, "rank": dense_rank(scores)}, index=index)

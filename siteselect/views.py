@@ -76,7 +76,7 @@ def contribution_chart(long: pd.DataFrame, criteria: CriteriaSet) -> Any:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("sum(contribution):Q", title="weighted contribution"),
+            x=alt.X("sum(contribution):Q", title="contribution (the method's own terms)"),
             y=alt.Y("site:N", sort=sites, title=None, axis=alt.Axis(labelLimit=280)),
             color=alt.Color(
                 "label:N",
@@ -352,3 +352,84 @@ def weight_overrides(
     """
     preset = preset_sliders(cset, profile, sector)
     return {k: float(v) for k, v in sliders.items() if abs(float(v) - preset[k]) > 1e-9}
+
+
+# --- methods views: GAIA plane, PROMETHEE I, value levers (methods helper) -----------
+
+
+def gaia_frames(
+    evaluation: Evaluation, site_names: Mapping[str, str], criterion_labels: Mapping[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame, float] | None:
+    """The GAIA plane of a PROMETHEE II evaluation as one long frame for a chart.
+
+    Rows: ``kind`` (``site``, ``criterion`` or ``decision stick``), ``label``, ``x``, ``y``;
+    also the PROMETHEE I relation (site × site, labels ``P``/``P-``/``I``/``R``) and the
+    share of information the plane keeps. ``None`` for other methods (GAIA is PROMETHEE's).
+    """
+    if evaluation.method != "promethee2":
+        return None
+    from siteselect.methods import gaia, promethee1
+    from siteselect.robustness import evaluation_problem
+
+    matrix, objectives, weights = evaluation_problem(evaluation)
+    plane = gaia(matrix, objectives, weights, **evaluation.params)
+    rel = promethee1(matrix, objectives, weights, **evaluation.params).relation
+    sites = plane.alternatives.assign(
+        kind="site", label=[site_names.get(str(s), str(s)) for s in plane.alternatives.index]
+    )
+    # criteria axes drawn at the scale of the sites' cloud, as Visual PROMETHEE does
+    reach = float(max(plane.alternatives.abs().to_numpy().max(), 1e-12))
+    scale = reach / float(max(plane.criteria.abs().to_numpy().max(), 1e-12))
+    crits = (plane.criteria * scale).assign(
+        kind="criterion",
+        label=[criterion_labels.get(str(c), str(c)) for c in plane.criteria.index],
+    )
+    stick = pd.DataFrame(
+        {"x": [plane.stick["x"] * scale], "y": [plane.stick["y"] * scale]},
+    ).assign(kind="decision stick", label="decision stick (weights)")
+    long = pd.concat([sites, crits, stick], ignore_index=True)[["kind", "label", "x", "y"]]
+    named = rel.rename(index=site_names, columns=site_names)
+    return long, named, plane.delta
+
+
+def gaia_chart(long: pd.DataFrame, delta: float) -> Any:
+    """GAIA plane (Altair): sites as points, criteria axes and the decision stick as rays."""
+    import altair as alt
+
+    rays = long[long["kind"] != "site"].copy()
+    rays = pd.concat([rays.assign(x=0.0, y=0.0, end=0), rays.assign(end=1)], ignore_index=True)
+    lines = (
+        alt.Chart(rays)
+        .mark_line(point=False)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            detail="label:N",
+            color=alt.Color("kind:N", title=None),
+            order="end:Q",
+            tooltip=["label:N"],
+        )
+    )
+    tips = (
+        alt.Chart(long[long["kind"] != "site"])
+        .mark_text(align="left", dx=4)
+        .encode(x="x:Q", y="y:Q", text="label:N", color="kind:N")
+    )
+    points = (
+        alt.Chart(long[long["kind"] == "site"])
+        .mark_circle(size=70)
+        .encode(
+            x=alt.X("x:Q", title=f"GAIA plane (keeps {delta:.0%} of the information)"),
+            y=alt.Y("y:Q", title=None),
+            color=alt.Color("kind:N", title=None),
+            tooltip=["label:N"],
+        )
+    )
+    return (lines + tips + points).properties(height=460)
+
+
+def lever_table(lever: Any, criterion_labels: Mapping[str, str]) -> pd.DataFrame:
+    """The changes of a value-lever answer with readable criterion names."""
+    frame = lever.changes.reset_index()
+    frame["criterion"] = frame["criterion"].map(lambda c: criterion_labels.get(str(c), str(c)))
+    return frame

@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from siteselect.catalog import load_catalog
+
 APP = str(Path(__file__).parent.parent / "app.py")
 TIMEOUT = 180
+N_SITES = len(load_catalog().sites)  # the bundled release
 PAGES = {
     "Map & ranking": "ui/pages/map_ranking.py",
     "Why this rank": "ui/pages/why.py",
@@ -39,7 +42,7 @@ def first_site(at: AppTest) -> str:
 def test_smoke_first_view():
     at = run_app()
     assert not at.exception
-    assert at.metric[0].value == "16"
+    assert at.metric[0].value == str(N_SITES)
     assert len(at.dataframe) == 2  # site subscores and the ranking
     assert len(at.get("download_button")) == 4
 
@@ -108,7 +111,7 @@ def test_invalid_upload_shows_an_error_and_the_app_survives(name, body, message)
     assert not at.exception
     # messages are markdown-escaped (user text stays text); compare without the escapes
     assert any(message in e.value.replace("\\", "") for e in at.error)
-    assert at.metric[0].value == "16"
+    assert at.metric[0].value == str(N_SITES)
 
 
 def test_valid_upload_is_ranked_with_the_bundled_sites():
@@ -116,7 +119,7 @@ def test_valid_upload_is_ranked_with_the_bundled_sites():
     csv = b"name,lat,lon,country\nBatangas candidate,13.78,121.06,PHL\n"
     at.sidebar.file_uploader[0].set_value(("mine.csv", csv, "text/csv")).run()
     assert not at.exception
-    assert at.metric[0].value == "17"
+    assert at.metric[0].value == str(N_SITES + 1)
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -228,7 +231,22 @@ def test_quick_rank_order_weights_apply_to_the_sidebar():
 
 def test_robustness_with_uncertain_values():
     at = show(run_app(method="wsm"), "Robustness")
-    spread = next(s for s in at.select_slider if s.label == "Uncertainty on sourced values")
+    spread = next(s for s in at.selectbox if s.label == "Uncertainty on values")
     spread.set_value(0.1).run()
     assert not at.exception
     assert any("ranks first in" in m.label for m in at.metric)
+    assert any("within ±10% of themselves" in c.value for c in at.caption)
+    next(r for r in at.radio if r.label == "Sample weights").set_value("uniform").run()
+    assert not at.exception
+    assert any("drawn uniformly" in c.value for c in at.caption)
+
+
+def test_robustness_view_says_what_was_sampled_and_shows_gaia_under_promethee():
+    at = show(run_app(method="promethee2"), "Robustness")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "around the current weights" in captions
+    assert any("GAIA plane" in m.value for m in at.markdown)
+    relation = next(d.value for d in at.dataframe if set(d.value.stack()) <= {"P", "P-", "I", "R"})
+    assert relation.shape == (N_SITES, N_SITES)
+    assert any("What change of values would make" in m.value for m in at.markdown)

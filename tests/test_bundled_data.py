@@ -29,3 +29,15 @@ def test_every_site_has_a_sourced_location_and_gateways(bundled):
     sites = bundled.sites
     for column in ("coord_source", "gateway_port", "airport", "region_code"):
         assert sites[column].notna().all(), column
+
+
+def test_every_indicator_has_refresh_metadata_listed_in_sources(bundled):
+    from siteselect.catalog import DATA_DIR
+    from siteselect.release import load_indicator_meta, refresh_table
+
+    meta = load_indicator_meta(DATA_DIR)
+    used = set(bundled.indicators["indicator"])
+    assert used - set(meta) == set()
+    sources = (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    assert refresh_table(meta) in sources  # regenerate the table when indicators.yaml changes
+    assert all(m.refresh for m in meta.values())

@@ -244,3 +244,43 @@ def test_robustness_bad_input_exits_2(capsys, args, message):
     code, _, err = run(capsys, "robustness", "--samples", "100", *args)
     assert code == 2
     assert re.search(message, err)
+
+
+# --- explain (methods helper) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["topsis", "vikor", "promethee2", "wpm"])
+def test_explain_json_recomputes_the_ranked_score(capsys, method):
+    assert main(["rank", "--method", method, "--format", "json"]) == 0
+    ranked = {r["site_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert main(["explain", "PH-SUBIC-FZ", "--method", method, "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["rank"] == ranked["PH-SUBIC-FZ"]["rank"]
+    assert doc["score"] == pytest.approx(ranked["PH-SUBIC-FZ"]["score"], abs=1e-9)
+    assert doc["reconstructed_score"] == pytest.approx(doc["score"], abs=1e-12)
+    assert {c["criterion"] for c in doc["criteria"]} >= {"labour_cost", "sector_fit"}
+
+
+def test_explain_table_by_name_and_unknown_site(capsys):
+    assert main(["explain", "Subic Bay Freeport Zone"]) == 0
+    out = capsys.readouterr().out
+    assert "Recomputed from the terms above" in out
+    assert "d- / (d+ + d-)" in out
+    assert main(["explain", "Atlantis"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown site 'Atlantis'; valid sites: " in err
+    assert "MX-BCN-TIJ" in err
+
+
+def test_per_criterion_method_parameters_on_the_command_line(capsys):
+    args = ["rank", "--method", "promethee2", "--format", "json"]
+    assert main(args) == 0
+    base = json.loads(capsys.readouterr().out)
+    per = [*args, "--param", "preference.labour_cost=usual", "--param", "q.labour_cost=0"]
+    assert main(per) == 0
+    changed = json.loads(capsys.readouterr().out)
+    assert [r["score"] for r in changed] != [r["score"] for r in base]
+    assert main([*args, "--param", "p.nowhere=2"]) == 2
+    assert "'p' names unknown criteria nowhere" in capsys.readouterr().err
+    assert main([*args, "--param", "p=1", "--param", "p.labour_cost=2"]) == 2
+    assert "given both for all and per criterion" in capsys.readouterr().err

@@ -279,7 +279,7 @@ def test_bad_objective_is_refused():
 def test_unknown_method_parameter_is_refused():
     matrix, obj = _ok()
     with pytest.raises(
-        SiteSelectError, match=r"takes no parameter\(s\) v; valid parameters: none"
+        SiteSelectError, match=r"takes no parameter\(s\) v; valid parameters: normalise"
     ):
         rank_matrix(matrix, obj, {"a": 1, "b": 1}, "topsis", v=0.3)
 
@@ -294,14 +294,15 @@ def test_promethee_refuses_huge_problems_clearly():
 @pytest.mark.parametrize("seed", range(4))
 def test_single_vector_fast_path_equals_the_batched_path(method, seed, monkeypatch):
     from siteselect import methods
+    from siteselect.methods import fast
 
-    monkeypatch.setattr(methods, "CHUNK_ROWS", 7)  # force several chunks
+    monkeypatch.setattr(fast, "CHUNK_ROWS", 7)  # force several chunks
     matrix, objectives, weights = random_problem(seed, m=40, n=6)
     matrix.iloc[:, 2] = 5.0  # a constant criterion
     problem = methods.validate_problem(matrix, objectives, weights)
     spec = METHODS[method]
     batched = spec.scores(spec.prepare(problem.X, problem.sense), problem.w[None, :])[0]
-    single = methods._SINGLE[method](problem.X, problem.sense, problem.w)
+    single = fast.SINGLE[method](problem.X, problem.sense, problem.w)
     np.testing.assert_allclose(single, batched, rtol=1e-12, atol=1e-14)
 
 

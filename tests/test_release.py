@@ -152,3 +152,34 @@ def test_bundled_data_is_a_dated_release():
     assert cat.release.version
     assert cat.release.date is not None
     assert cat.indicators["as_of"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
+
+
+def _with_exception(directory, review_by, reason="no newer edition could be sourced"):
+    text = (directory / "indicators.yaml").read_text(encoding="utf-8")
+    text += (
+        "exceptions:\n"
+        "  - indicator: worldriskindex\n"
+        "    kinds: [superseded]\n"
+        f"    reason: {reason}\n"
+        f"    review_by: {review_by}\n"
+    )
+    (directory / "indicators.yaml").write_text(text, encoding="utf-8")
+
+
+def test_a_documented_exception_is_shown_but_passes_strict_until_review(release_dir, capsys):
+    _plant(release_dir, "PH-TEST-A,worldriskindex,46,WRI score,2024,2026-11-01,,WRR 2024,s,u,")
+    _with_exception(release_dir, "2027-01-31")
+    cat = load_catalog(release_dir)
+    before = check_release(cat, as_of=DAY, indicators=["worldriskindex"])
+    superseded = [f for f in before.findings if f.kind == "superseded"]
+    assert [f.accepted for f in superseded] == ["no newer edition could be sourced"]
+    assert before.ok or all(f.kind != "superseded" for f in before.open)
+    after = check_release(cat, as_of=dt.date(2027, 2, 1), indicators=["worldriskindex"])
+    assert "superseded" in [f.kind for f in after.open]
+    assert not after.ok
+
+
+def test_an_exception_needs_a_reason_and_a_review_date(release_dir):
+    _with_exception(release_dir, "later", reason="''")
+    with pytest.raises(DataError, match=r"'exceptions\[1\]\.reason': required text is"):
+        check_release(load_catalog(release_dir), as_of=DAY)

@@ -3,6 +3,7 @@ brute-force sweeps, weights_to_win against re-ranking, rank reversal against rec
 
 from __future__ import annotations
 
+import importlib
 import re
 from functools import partial
 
@@ -14,7 +15,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from problems import random_problem as shared_random_problem
 
-from siteselect import robustness
 from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.methods import METHODS, get_method, rank_matrix, validate_problem, vikor_ranks
 from siteselect.robustness import (
@@ -27,6 +27,8 @@ from siteselect.robustness import (
     weight_sweep,
     weights_to_win,
 )
+from siteselect.robustness.sampling import simplex
+from siteselect.robustness.smaa import chunk_size
 
 ALL_METHODS = list(METHODS)
 LINEAR = ["wsm", "wpm", "promethee2"]
@@ -308,7 +310,9 @@ def test_chunk_size_does_not_change_the_result(monkeypatch):
     matrix, objectives, _ = random_problem(7, m=6, n=4)
     kwargs = {"samples": 900, "value_ranges": _ranges(matrix), "order": [("c1", "c3")]}
     whole = smaa_full(matrix, objectives, **kwargs)
-    monkeypatch.setattr(robustness, "CHUNK_ELEMENTS", 6 * 4 * 7)  # chunks of 7 samples
+    monkeypatch.setattr(
+        importlib.import_module("siteselect.robustness.smaa"), "CHUNK_ELEMENTS", 6 * 4 * 7
+    )  # chunks of 7 samples
     chunked = smaa_full(matrix, objectives, **kwargs)
     pd.testing.assert_frame_equal(whole.acceptability, chunked.acceptability)
     pd.testing.assert_frame_equal(whole.central_weights, chunked.central_weights, atol=1e-12)
@@ -344,8 +348,8 @@ def test_vikor_batch_ranks_equal_vikor_ranks_row_by_row():
     matrix, objectives, weights = random_problem(9, m=7, n=4)
     problem = validate_problem(matrix, objectives, weights)
     state = get_method("vikor").prepare(problem.X, problem.sense)
-    W = robustness._simplex(np.random.default_rng(0), 300, 4)
-    batch = robustness._vikor_state_ranks(state, W)
+    W = simplex(np.random.default_rng(0), 300, 4)
+    batch = get_method("vikor").ranks(state, W)
     for w, ranks in zip(W, batch, strict=True):
         np.testing.assert_array_equal(vikor_ranks(state, w), ranks)
 
@@ -392,7 +396,14 @@ def test_smaa_uses_the_constrained_draws():
             {"bounds": {"x": (0.0, 0.2)}, "order": [("x", "y"), ("x", "z")]},
             r"no weight vector satisfies all of",
         ),
-        ({"bounds": {"x": (0.3, 0.3001), "y": (0.3, 0.3001)}}, r"too tight for rejection"),
+        (
+            {
+                "bounds": {"x": (0.3, 0.3001), "y": (0.3, 0.3001)},
+                "weights": {"x": 1, "y": 1, "z": 1},
+                "concentration": 5.0,
+            },
+            r"too tight for rejection",
+        ),
         ({"order": [("x", "x")]}, r"compares a weight with itself"),
     ],
     ids=["low>high", "lows>1", "highs<1", "cycle", "contradictory", "too-tight", "self"],
@@ -429,7 +440,7 @@ def test_smaa_handles_many_samples_in_bounded_chunks():
     matrix = pd.DataFrame(rng.random((50, 6)), columns=[f"c{j}" for j in range(6)])
     acc = smaa(matrix, dict.fromkeys(matrix.columns, "max"), samples=100_000)
     np.testing.assert_allclose(acc.sum(axis=0), 1.0)
-    assert robustness._chunk_size(50, 6, "wsm", False) < 100_000
+    assert chunk_size(50, 6, "wsm", False) < 100_000
 
 
 # --- weights to win --------------------------------------------------------------

@@ -33,13 +33,25 @@ order = r3.multiselect(
     pairs,
     format_func=lambda p: f"{GROUP_LABELS[p[0]]} ≥ {GROUP_LABELS[p[1]]}",
 )
-spread = r4.select_slider(
-    "Uncertainty on sourced values",
-    [0.0, 0.05, 0.1, 0.2, 0.3],
-    value=0.0,
-    format_func=lambda v: "none" if v == 0 else f"±{v:.0%}",
-    help="SMAA also draws every sourced value (not computed distances) within ± this "
-    "share, for figures that are estimates.",
+spread = r4.selectbox(
+    "Uncertainty on values",
+    ["provenance", "exact", 0.05, 0.1, 0.2, 0.3],
+    format_func=lambda v: (
+        {"provenance": "from provenance", "exact": "none"}[v]
+        if isinstance(v, str)
+        else f"±{v:.0%} on sourced values"
+    ),
+    help="From provenance: older, estimated or imputed figures get wider ranges (the rule is "
+    "stated below the results); computed distances stay exact.",
+)
+sampling = st.radio(
+    "Sample weights",
+    ["around", "uniform"],
+    horizontal=True,
+    format_func=lambda v: {
+        "around": "around the current weights (how sure is the ranking for us?)",
+        "uniform": "uniformly (no preference information)",
+    }[v],
 )
 others = [s for s in ranking.index if s != ranking.index[0]]
 default_target = session.selected
@@ -49,7 +61,7 @@ target = st.selectbox(
     index=others.index(default_target) if default_target in others else 0,
     format_func=site_label.__getitem__,
 )
-run_key = json.dumps([state_key, samples, seed, order, target, spread])
+run_key = json.dumps([state_key, samples, seed, order, target, spread, sampling])
 cached = session.robustness_run
 if cached is None or cached[0] != run_key:
     bar = st.progress(0.0, "Robustness analysis…")
@@ -64,7 +76,9 @@ if cached is None or cached[0] != run_key:
             seed=seed,
             target=target,
             order=order or None,
-            value_spread=spread,
+            value_spread=spread if isinstance(spread, float) else 0.0,
+            values="exact" if spread == "exact" else "provenance",
+            weight_sampling=sampling,
             progress=show_progress,
         )
     except SiteSelectError as exc:
@@ -83,9 +97,10 @@ leader = ranking.index[0]
 st.metric(
     f"{views.md_escape(ranking.at[leader, 'name'])} ranks first in",
     f"{first[leader]:.0%}",
-    help="of weight vectors sampled uniformly over all criteria (SMAA-2, "
-    f"{samples:,} samples, seed {seed}); the current weights are one of them",
+    help=f"of {samples:,} sampled weightings (SMAA-2, seed {seed}); "
+    + views.md_escape(" ".join(summary.notes)),
 )
+st.caption("What was sampled: " + views.md_escape(" ".join(summary.notes)))
 best_other = first.drop(leader).idxmax()
 st.caption(
     f"Most often first otherwise: {views.md_escape(ranking.at[best_other, 'name'])} "
@@ -131,6 +146,32 @@ else:
     precision = "exact (linear programme)" if win.exact else "found by search (upper bound)"
     st.caption(f"Distance: L1 between weight vectors = {win.distance:.3f}, {precision}.")
     st.button("Apply these weights", on_click=apply_effective, args=(cset, win.weights.to_dict()))
+lever = summary.lever
+if lever is not None:
+    st.markdown(
+        f"**What change of values would make {views.md_escape(ranking.at[target, 'name'])} "
+        "win** — the cheapest improvement of the values a government or park can move "
+        "(power price, tax, wages, tariff)"
+    )
+    text = views.md_escape(views.with_labels(lever.message, plain_names))
+    if lever.feasible:
+        st.markdown(text)
+        if len(lever.changes):
+            st.dataframe(views.lever_table(lever, LABELS), hide_index=True, width="stretch")
+    else:
+        st.warning(text)
+gaia_data = views.gaia_frames(result, {str(k): str(v) for k, v in ranking["name"].items()}, LABELS)
+if gaia_data is None:
+    st.caption("The GAIA plane and PROMETHEE I are shown when the method is PROMETHEE II.")
+else:
+    long, relation, delta = gaia_data
+    st.markdown("**GAIA plane** — sites, criteria axes and the decision stick (the weights)")
+    st.altair_chart(views.gaia_chart(long, delta), width="stretch")
+    st.markdown(
+        "**PROMETHEE I** — P: the row site is preferred; P-: the column site is; "
+        "I: indifferent; R: incomparable (the two flows disagree)"
+    )
+    st.dataframe(relation, width="stretch")
 st.markdown(
     "**Stability intervals** — the effective weight of each criterion within which "
     "the first site stays first (the others rescaled proportionally)"

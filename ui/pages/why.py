@@ -13,10 +13,11 @@ cset = run.cset
 result = run.result
 GROUP_LABELS = run.group_labels
 
-st.subheader("Weighted contribution of each criterion")
+st.subheader("Contribution of each criterion, as the method in use computes it")
+explanation = result.explanation
 st.caption(
-    "Each bar is the criterion's weight × the site's normalised performance "
-    "(0 = worst site, 1 = best). For the weighted sum the bars add up to the score."
+    f"Each bar is {explanation.contribution_meaning}. The score is recomputed from these "
+    f"terms: {explanation.formula}. Group subscores: {explanation.group_rule}."
 )
 st.altair_chart(views.contribution_chart(views.contribution_frame(result), cset), width="stretch")
 st.subheader("Effective weights")

@@ -1,0 +1,762 @@
+"""SMAA-2 (Lahdelma & Salminen 2001): rank acceptability, central weights, confidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from siteselect.errors import SiteSelectError
+from siteselect.methods import (
+    TIE_DECIMALS,
+    compromise_ranks,
+    dense_rank,
+    preference,
+    rank_matrix,
+    scale_to_unit,
+    validate_problem,
+)
+from siteselect.robustness.model import BoolArray, FloatArray, IntArray, Model, prepare_model
+from siteselect.robustness.sampling import (
+    Constraints,
+    ValueRanges,
+    WeightPrior,
+    WeightSampler,
+    check_samples,
+    seed_sequences,
+    value_ranges_for,
+    weight_constraints,
+    weight_prior,
+)
+
+CONFIDENCE_SAMPLES = 2_000
+"""Matrix draws used for the confidence factors when values are uncertain."""
+CONFIDENCE_TOP = 10
+"""Confidence factors are computed for at most this many alternatives (the highest
+first-rank acceptabilities); the others get NaN."""
+CHUNK_ELEMENTS = 2**19
+"""Largest array (in elements) built per chunk of SMAA samples (4 MB of floats)."""
+
+
+@dataclass(frozen=True)
+class SMAAResult:
+    """SMAA-2 results; see :func:`smaa_full`."""
+
+    acceptability: pd.DataFrame
+    central_weights: pd.DataFrame
+    confidence: pd.Series
+    samples: int
+    seed: int
+    method: str
+    sampled: str = ""
+    """What was sampled (weights, values, scales), in words."""
+
+
+SCALES = ("fixed", "per_sample")
+#: methods (and parametrisations) whose scaling is a per-criterion min/max or best value,
+#: which ``scales="fixed"`` takes from the whole value ranges instead of each sample
+FIXED_SCALE_METHODS = ("wsm", "wpm")
+
+
+# --- methods on a batch of matrices (one matrix per sample) -------------------------
+
+
+def _benefit_scaled_batch(X3: FloatArray, sense: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """:func:`~siteselect.methods.benefit_scaled` of every matrix of a (k × m × n) batch."""
+    lo = X3.min(axis=1, keepdims=True)
+    hi = X3.max(axis=1, keepdims=True)
+    span = hi - lo
+    varies = span > 0
+    safe = np.where(varies, span, 1.0)
+    R = np.where(sense > 0, (X3 - lo) / safe, (hi - X3) / safe)
+    return np.where(varies, R, 0.0), varies
+
+
+def _weighted_sum(A: FloatArray, W: FloatArray) -> FloatArray:
+    return np.einsum("kmn,kn->km", A, W)
+
+
+def _wsm_batch(X3: FloatArray, sense: FloatArray, W: FloatArray, **_: Any) -> IntArray:
+    R = _benefit_scaled_batch(X3, sense)[0]
+    return dense_rank(_weighted_sum(R, W))
+
+
+def _wpm_batch(
+    X3: FloatArray, sense: FloatArray, W: FloatArray, *, floor: float, **_: Any
+) -> IntArray:
+    R = _benefit_scaled_batch(X3, sense)[0]
+    return dense_rank(np.exp(_weighted_sum(np.log(floor + (1.0 - floor) * R), W)))
+
+
+def _topsis_batch(X3: FloatArray, sense: FloatArray, W: FloatArray, **_: Any) -> IntArray:
+    norms = np.sqrt(np.einsum("kmn,kmn->kn", X3, X3))[:, None, :]
+    V = X3 / np.where(norms > 0, norms, 1.0)
+    vmax = V.max(axis=1, keepdims=True)
+    vmin = V.min(axis=1, keepdims=True)
+    ideal = np.where(sense > 0, vmax, vmin)
+    anti = np.where(sense > 0, vmin, vmax)
+    W2 = np.square(W)
+    d_best = np.sqrt(_weighted_sum(np.square(V - ideal), W2))
+    d_worst = np.sqrt(_weighted_sum(np.square(V - anti), W2))
+    total = d_best + d_worst
+    with np.errstate(invalid="ignore", divide="ignore"):
+        closeness = np.where(total > 0, d_worst / total, 0.0)
+    return dense_rank(closeness)
+
+
+def _vikor_batch(
+    X3: FloatArray,
+    sense: FloatArray,
+    W: FloatArray,
+    *,
+    v: float,
+    use_compromise_set: bool,
+    **_: Any,
+) -> IntArray:
+    R, varies = _benefit_scaled_batch(X3, sense)
+    F = np.where(varies, 1.0 - R, 0.0)
+    S = _weighted_sum(F, W)
+    Rg = (F * W[:, None, :]).max(axis=-1)
+    S1, R1 = scale_to_unit(S), scale_to_unit(Rg)
+    return compromise_ranks(v * S1 + (1 - v) * R1, S1, R1, use_compromise_set)
+
+
+def _promethee_batch(
+    X3: FloatArray,
+    sense: FloatArray,
+    W: FloatArray,
+    *,
+    kind: str,
+    q: float,
+    p: float,
+    s: float,
+    **_: Any,
+) -> IntArray:
+    k, m, n = X3.shape
+    net = np.zeros((k, m))
+    if m < 2:
+        return dense_rank(net)
+    for j in range(n):
+        col = X3[:, :, j]
+        span = col.max(axis=1) - col.min(axis=1)
+        varies = span > 0
+        scaled = sense[j] * col / np.where(varies, span, 1.0)[:, None]
+        P = preference(scaled[:, :, None] - scaled[:, None, :], kind, q, p, s)
+        flow = (P.sum(axis=2) - P.sum(axis=1)) / (m - 1)
+        net += W[:, j, None] * np.where(varies[:, None], flow, 0.0)
+    return dense_rank(net)
+
+
+def fixed_scale_scores(
+    model: Model, X3: FloatArray, W: FloatArray, lo: FloatArray, hi: FloatArray
+) -> FloatArray:
+    """WSM/WPM scores (k × m) of sampled matrices scaled on fixed criterion scales
+    ``[lo_j, hi_j]`` (SMAA-2's fixed scales) instead of each sample's own min and max."""
+    sense, p = model.problem.sense, model.params
+    span = hi - lo
+    safe = np.where(span > 0, span, 1.0)
+    minmax = np.where(span > 0, np.where(sense > 0, (X3 - lo) / safe, (hi - X3) / safe), 0.0)
+    best = np.where(sense > 0, hi, lo)
+    if model.spec.name == "wsm":
+        if p["normalise"] == "none":
+            R = X3 * sense
+        elif p["normalise"] == "max":
+            R = np.where(sense > 0, X3 / best, best / X3)
+        else:
+            R = minmax
+        return _weighted_sum(R, W)
+    if p["form"] == "ratio":
+        logR = np.log(np.where(sense > 0, X3 / best, best / X3))
+    else:
+        logR = np.log(p["floor"] + (1.0 - p["floor"]) * minmax)
+    return np.exp(_weighted_sum(logR, W))
+
+
+def _per_sample(model: Model, X3: FloatArray, W: FloatArray) -> IntArray:
+    """The method's own prepare and ranks, one sample at a time (any parameters)."""
+    spec, sense = model.spec, model.problem.sense
+    return np.concatenate(
+        [
+            spec.ranks(spec.prepare(X3[k], sense, **model.params), W[k : k + 1])
+            for k in range(len(W))
+        ]
+    )
+
+
+def _matrix_ranker(model: Model) -> Callable[[FloatArray, FloatArray], IntArray]:
+    """Rank a batch of (matrix, weights) samples, one matrix per sample: vectorised over the
+    samples for the parametrisations written out above, per sample otherwise."""
+    name, p, sense = model.spec.name, model.params, model.problem.sense
+    if name == "wsm" and p["normalise"] == "minmax":
+        return lambda X3, W: _wsm_batch(X3, sense, W)
+    if name == "wpm" and p["form"] == "scaled":
+        return lambda X3, W: _wpm_batch(X3, sense, W, floor=p["floor"])
+    if name == "topsis" and p["normalise"] == "vector":
+        return lambda X3, W: _topsis_batch(X3, sense, W)
+    if name == "vikor":
+        return lambda X3, W: _vikor_batch(
+            X3, sense, W, v=p["v"], use_compromise_set=p["use_compromise_set"]
+        )
+    scalar = all(isinstance(p.get(k), str | float) for k in ("preference", "q", "p", "s"))
+    if name == "promethee2" and scalar and p["thresholds"] == "relative":
+        return lambda X3, W: _promethee_batch(
+            X3, sense, W, kind=p["preference"], q=p["q"], p=p["p"], s=p["s"]
+        )
+    return lambda X3, W: _per_sample(model, X3, W)
+
+
+# --- SMAA ------------------------------------------------------------------------
+
+
+class _RankTally:
+    """Rank-acceptability counts with exact ties split equally among the tied.
+
+    A tie of ``g`` alternatives occupying positions ``p .. p+g-1`` gives each of them
+    ``1/g`` of each of those positions. Counts are kept as integers per tie size, so the
+    result does not depend on the order in which samples are added.
+    """
+
+    def __init__(self, m: int) -> None:
+        self.m = m
+        self.counts: dict[int, IntArray] = {}
+        self.samples = 0
+        self.structural: bool | None = None
+
+    def _bump(self, size: int, alt: IntArray, pos: IntArray) -> None:
+        flat = np.bincount(alt * self.m + pos, minlength=self.m * self.m)
+        self.counts[size] = self.counts.get(size, 0) + flat.reshape(self.m, self.m)
+
+    def add(self, ranks: IntArray) -> FloatArray:
+        """Add a (k × m) batch of dense ranks; return each alternative's share of first."""
+        k, m = ranks.shape
+        share = (ranks == 1).astype(float)
+        distinct = ranks.max(axis=1) == m  # no ties: dense rank = position
+        plain = ranks[distinct]
+        self._bump(1, np.broadcast_to(np.arange(m), plain.shape).ravel(), plain.ravel() - 1)
+        if not distinct.all():
+            share[~distinct] = self._add_ties(ranks[~distinct])
+        self.samples += k
+        return share
+
+    def add_scores(
+        self, scores: FloatArray, W: FloatArray, weight_sum: FloatArray, first_sum: FloatArray
+    ) -> None:
+        """Add a (k × m) batch of scores (higher is better; ties as in ``dense_rank``),
+        accumulating each alternative's first-rank weight sum and count.
+
+        The hot path of SMAA, for sampled (continuous) weights: one ``argsort`` per sample,
+        counted straight from the sort order. The first 16 samples probe for alternatives
+        that tie whatever the weights (identical on every weighted criterion); only then
+        are ties looked for in every sample (to 12 decimals, as ``dense_rank``) and split.
+        """
+        k, m = scores.shape
+        order = np.argsort(-scores, axis=1)
+        if self.structural is None:  # probe: do some alternatives tie whatever the weights?
+            probe = np.round(scores[: min(k, 16)], TIE_DECIMALS).T
+            self.structural = len(np.unique(probe, axis=0)) < m
+        if self.structural:
+            ordered = np.take_along_axis(scores, order, axis=1)
+            gaps = ordered[:, :-1] - ordered[:, 1:]  # >= 0
+            # candidate ties (a superset of the 12-decimal rule), decided exactly below
+            near: BoolArray = np.asarray((gaps < 1e-11).any(axis=1), dtype=bool)
+            tied = np.zeros(k, dtype=bool)
+            if near.any():
+                rounded = np.round(ordered[near], TIE_DECIMALS)
+                tied[near] = (rounded[:, 1:] == rounded[:, :-1]).any(axis=1)
+        else:
+            # no two alternatives tie on the probe weights: under continuous weight
+            # distributions a tie then has probability 0, and the sort order is the ranking
+            tied = np.zeros(k, dtype=bool)
+        plain = order[~tied] if tied.any() else order
+        counts = np.stack([np.bincount(plain[:, p], minlength=m) for p in range(m)], axis=1)
+        self.counts[1] = self.counts.get(1, 0) + counts
+        first = plain[:, 0]
+        Wp = W[~tied] if tied.any() else W
+        for j in range(W.shape[1]):
+            weight_sum[:, j] += np.bincount(first, weights=Wp[:, j], minlength=m)
+        first_sum += np.bincount(first, minlength=m)
+        if tied.any():
+            share = self._add_ties(dense_rank(scores[tied]))
+            weight_sum += share.T @ W[tied]
+            first_sum += share.sum(axis=0)
+        self.samples += k
+
+    def _add_ties(self, ranks: IntArray) -> FloatArray:
+        k, m = ranks.shape
+        flat = (np.arange(k)[:, None] * (m + 1) + ranks).ravel()
+        per_rank = np.bincount(flat, minlength=k * (m + 1)).reshape(k, m + 1)
+        ahead = np.cumsum(per_rank, axis=1) - per_rank
+        start = np.take_along_axis(ahead, ranks, axis=1)  # 0-based first position
+        size = np.take_along_axis(per_rank, ranks, axis=1)
+        alt = np.broadcast_to(np.arange(m), (k, m))
+        alone = size == 1
+        self._bump(1, alt[alone], start[alone])
+        for g in np.unique(size[~alone]).tolist():
+            tied = size == g
+            for offset in range(g):
+                self._bump(g, alt[tied], start[tied] + offset)
+        return np.where(start == 0, 1.0 / size, 0.0)
+
+    def acceptability(self) -> FloatArray:
+        total = np.zeros((self.m, self.m))
+        for g in sorted(self.counts):
+            total += self.counts[g] / g
+        return total / self.samples
+
+
+@dataclass(frozen=True)
+class _Draws:
+    """The sample stream: weight vectors and (with value ranges) matrices, in chunks."""
+
+    X: FloatArray
+    samples: int
+    entropy: int
+    fixed: FloatArray | None
+    constraints: Constraints
+    values: ValueRanges | None
+    chunk: int
+    prior: WeightPrior
+    info: dict[str, str] = field(default_factory=dict)
+    """Filled while iterating: ``mode`` of the weight sampler (rejection, hit-and-run…)."""
+
+    def __iter__(self) -> Iterator[tuple[FloatArray, FloatArray | None]]:
+        _, w_seq, v_seq = seed_sequences(self.entropy)
+        sampler = WeightSampler(
+            self.prior, self.constraints, np.random.default_rng(w_seq), self.samples
+        )
+        v_rng = np.random.default_rng(v_seq)
+        done = 0
+        while done < self.samples:
+            k = min(self.chunk, self.samples - done)
+            W = np.tile(self.fixed, (k, 1)) if self.fixed is not None else sampler.take(k)
+            X3 = self.values.draw(self.X, v_rng, k) if self.values is not None else None
+            yield W, X3
+            done += k
+        self.info["mode"] = sampler.mode
+
+
+def chunk_size(m: int, n: int, method: str, varying: bool) -> int:
+    width = m * (n if varying or method == "vikor" else 1)
+    if varying and method == "promethee2":
+        width = m * max(n, m)
+    return max(1, CHUNK_ELEMENTS // max(width, 1))
+
+
+_Ranker = Callable[[FloatArray, FloatArray | None], IntArray]
+
+
+def _vector_ranker(model: Model, envelope: tuple[FloatArray, FloatArray] | None) -> _Ranker:
+    matrix_ranker = _matrix_ranker(model)
+
+    def rank(W: FloatArray, X3: FloatArray | None) -> IntArray:
+        if X3 is None:
+            return model.ranks(W)
+        if envelope is not None:
+            return dense_rank(fixed_scale_scores(model, X3, W, *envelope))
+        return matrix_ranker(X3, W)
+
+    return rank
+
+
+def _loop_ranker(
+    matrix: pd.DataFrame,
+    objectives: Mapping[str, str],
+    method: str,
+    engine: str,
+    params: Mapping[str, Any],
+    envelope: tuple[FloatArray, FloatArray] | None,
+) -> _Ranker:
+    X = matrix.to_numpy(dtype=float)
+    m = len(matrix.index)
+
+    def rank(W: FloatArray, X3: FloatArray | None) -> IntArray:
+        out = []
+        for s, w in enumerate(W):
+            values = X if X3 is None else X3[s]
+            weights = dict(zip(matrix.columns, w.tolist(), strict=True))
+            if envelope is not None and X3 is not None:
+                # two phantom rows at the ends of the fixed scales: the min/max scaling of
+                # WSM and WPM then uses the fixed scales; rank the real rows by score
+                ext = pd.DataFrame(np.vstack([values, *envelope]), columns=matrix.columns)
+                res = rank_matrix(ext, objectives, weights, method, engine=engine, **params)
+                out.append(dense_rank(res["score"].to_numpy(dtype=float)[:m]))
+                continue
+            frame = pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
+            ranked = rank_matrix(frame, objectives, weights, method, engine=engine, **params)
+            out.append(ranked["rank"].to_numpy(dtype=np.int64))
+        return np.array(out, dtype=np.int64).reshape(len(W), len(matrix.index))
+
+    return rank
+
+
+def _smaa(
+    matrix: pd.DataFrame,
+    objectives: Mapping[str, str],
+    *,
+    weights: Mapping[str, float] | None,
+    samples: int,
+    method: str,
+    seed: int | None,
+    bounds: Mapping[str, tuple[float, float]] | None,
+    order: Sequence[tuple[str, str]] | None,
+    value_ranges: Mapping[str, Any] | None,
+    groups: Mapping[str, str] | None,
+    concentration: float | None,
+    hierarchical: bool,
+    scales: str,
+    params: Mapping[str, Any],
+    loop_engine: str | None,
+    with_confidence: bool,
+) -> SMAAResult:
+    problem = validate_problem(
+        matrix, objectives, weights if weights is not None else dict.fromkeys(matrix.columns, 1)
+    )
+    model = prepare_model(problem, method, params)
+    check_samples(samples)
+    if scales not in SCALES:
+        raise SiteSelectError(f"scales must be one of {', '.join(SCALES)}; got {scales!r}")
+    around = weights is not None and concentration is not None
+    if weights is not None and not around and (bounds or order or hierarchical):
+        raise SiteSelectError(
+            "bounds, order and hierarchical sampling apply to sampled weights; they cannot be "
+            "combined with fixed weights (pass weights=None to sample them uniformly, or a "
+            "concentration to sample them around the weights)"
+        )
+    prior = weight_prior(
+        problem.criteria,
+        center=problem.w if around else None,
+        concentration=concentration,
+        groups=groups,
+        hierarchical=hierarchical,
+    )
+    m, n = problem.X.shape
+    values = value_ranges_for(problem, value_ranges) if value_ranges else None
+    envelope = None
+    fixed_scales = values is not None and scales == "fixed" and method in FIXED_SCALE_METHODS
+    if values is not None and fixed_scales:
+        lo, hi = problem.X.min(axis=0), problem.X.max(axis=0)
+        lo[values.columns] = np.minimum(lo[values.columns], values.low.min(axis=0))
+        hi[values.columns] = np.maximum(hi[values.columns], values.high.max(axis=0))
+        envelope = (lo, hi)
+    constraints = weight_constraints(problem.criteria, bounds, order, groups)
+    entropy, _, _ = seed_sequences(seed)
+    draws = _Draws(
+        X=problem.X,
+        samples=samples,
+        entropy=entropy,
+        fixed=problem.w if weights is not None and not around else None,
+        constraints=constraints,
+        values=values,
+        chunk=chunk_size(m, n, model.spec.name, values is not None),
+        prior=prior,
+    )
+    rank = (
+        _vector_ranker(model, envelope)
+        if loop_engine is None
+        else _loop_ranker(matrix, objectives, method, loop_engine, model.params, envelope)
+    )
+    tally = _RankTally(m)
+    weight_sum = np.zeros((m, n))
+    first_sum = np.zeros(m)
+    plain_scores = loop_engine is None and model.spec.batch_ranks is None and draws.fixed is None
+    for W, X3 in draws:
+        if plain_scores and X3 is None:
+            tally.add_scores(model.scores(W), W, weight_sum, first_sum)
+            continue
+        share = tally.add(rank(W, X3))
+        weight_sum += share.T @ W
+        first_sum += share.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        central = weight_sum / first_sum[:, None]
+    central[first_sum == 0] = np.nan
+    confidence = np.full(m, np.nan)
+    winners = np.flatnonzero(first_sum > 0)
+    if len(winners) > CONFIDENCE_TOP:
+        top = np.argsort(-first_sum[winners], kind="stable")[:CONFIDENCE_TOP]
+        winners = np.sort(winners[top])
+    if with_confidence and winners.size:
+        confidence[winners] = _confidence(rank, draws, central, winners)
+    if draws.fixed is not None:
+        sampled = "weights fixed at the current weights"
+    else:
+        sampled = prior.describe(bool(len(constraints.h)))
+        if draws.info.get("mode") == "hit-and-run":
+            sampled = sampled.replace(
+                "by rejection",
+                "by hit-and-run (uniform on the feasible set; too few uniform draws satisfied "
+                "them for rejection)",
+            )
+    if values is not None:
+        sampled += f"; values of {len(values.columns)} criteria drawn uniformly in their ranges"
+        sampled += (
+            " on fixed criterion scales (the ends of all ranges)"
+            if fixed_scales
+            else f" and re-normalised per sample by {model.spec.label}"
+        )
+    alternatives = matrix.index.copy()
+    return SMAAResult(
+        acceptability=pd.DataFrame(
+            tally.acceptability(),
+            index=alternatives,
+            columns=pd.RangeIndex(1, m + 1, name="rank"),
+        ),
+        central_weights=pd.DataFrame(central, index=alternatives, columns=matrix.columns),
+        confidence=pd.Series(confidence, index=alternatives, name="confidence"),
+        samples=samples,
+        seed=entropy,
+        method=model.spec.name,
+        sampled=sampled,
+    )
+
+
+def _confidence(
+    rank: _Ranker, draws: _Draws, central: FloatArray, winners: IntArray
+) -> FloatArray:
+    """Share of first place of each winner under its central weights (ties split).
+
+    With uncertain values, estimated from the first ``CONFIDENCE_SAMPLES`` matrix draws
+    (standard error at most 0.5 / sqrt(that))."""
+    if draws.values is None:  # a certain matrix: one ranking per central weight vector
+        shares = _first_share(rank(central[winners], None))
+        return shares[np.arange(len(winners)), winners]
+    total = np.zeros(len(winners))
+    budget = min(draws.samples, CONFIDENCE_SAMPLES)
+    used = 0
+    for W, X3 in draws:
+        k = min(len(W), budget - used)
+        if k <= 0 or X3 is None:
+            break
+        for j, i in enumerate(winners):
+            Wc = np.ascontiguousarray(np.broadcast_to(central[i], (k, W.shape[1])))
+            total[j] += _first_share(rank(Wc, X3[:k]))[:, i].sum()
+        used += k
+    return total / used
+
+
+def _first_share(ranks: IntArray) -> FloatArray:
+    ones = ranks == 1
+    return np.where(ones, 1.0 / ones.sum(axis=1, keepdims=True), 0.0)
+
+
+def smaa_full(
+    matrix: pd.DataFrame,
+    objectives: Mapping[str, str],
+    *,
+    weights: Mapping[str, float] | None = None,
+    samples: int = 10_000,
+    method: str = "wsm",
+    seed: int | None = 0,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    order: Sequence[tuple[str, str]] | None = None,
+    value_ranges: Mapping[str, Any] | None = None,
+    groups: Mapping[str, str] | None = None,
+    concentration: float | None = None,
+    hierarchical: bool = False,
+    scales: str = "fixed",
+    **params: Any,
+) -> SMAAResult:
+    """SMAA-2 (Lahdelma & Salminen 2001): rank acceptability, central weights, confidence.
+
+    Every sample draws a weight vector (and, with ``value_ranges``, a matrix), ranks the
+    alternatives with ``method`` and counts each alternative's rank. All samples of a
+    chunk are scored and ranked in one batched numpy pass; the result equals
+    :func:`smaa_reference_loop` (one :func:`~siteselect.methods.rank_matrix` call per
+    sample) for the same seed.
+
+    Parameters
+    ----------
+    matrix, objectives, method, **params
+        As for :func:`~siteselect.methods.rank_matrix`.
+    weights
+        ``None`` (default): weights are uncertain, drawn uniformly from the simplex
+        (sorted-uniform spacings, i.e. Dirichlet(1, …, 1)), restricted by ``bounds`` and
+        ``order``. A mapping: these weights are used as they are in every sample (no weight
+        uncertainty), useful with ``value_ranges``.
+    samples
+        Number of Monte-Carlo samples (processed in chunks; memory stays bounded).
+    seed
+        Seed of the random streams (weights and values are drawn from two independent
+        streams spawned from it); ``None`` draws fresh entropy, reported as ``seed``.
+    bounds
+        Criterion (or group) → ``(low, high)`` bounds of the normalised weight,
+        ``0 <= low < high <= 1``; applied by rejection sampling. Contradictory bounds, or
+        bounds that accept too few uniform draws, raise :class:`SiteSelectError`.
+    order
+        Pairs ``(a, b)`` meaning ``weight[a] >= weight[b]`` (group totals for group names).
+    value_ranges
+        Criterion → the range of each alternative's value: a DataFrame indexed by
+        alternative with columns ``low`` and ``high``, or a pair ``(low, high)`` of Series.
+        In every sample each such value is drawn uniformly in its range.
+    groups
+        Criterion → group name, so that ``bounds`` and ``order`` can name groups (e.g.
+        ``CriteriaSet.group_of()``; entries for criteria not in ``matrix`` are ignored),
+        and for ``hierarchical`` sampling.
+    concentration
+        With ``weights``: sample imprecise weights *around* them, ``w ~ Dirichlet(κ·w)``
+        with ``κ = concentration`` (mean = the weights; a weight ``w`` varies with standard
+        deviation ``sqrt(w(1-w)/(κ+1))``, e.g. κ = 100 gives ±0.03 around 0.1). Exact
+        draws, no rejection; ``bounds``/``order`` may restrict them further.
+    hierarchical
+        Draw group totals first, then each group's split among its criteria (both uniform,
+        or both Dirichlet around the weights with ``concentration``); needs ``groups``.
+    scales
+        ``"fixed"`` (default, SMAA-2): with ``value_ranges``, WSM and WPM scale every
+        criterion on a fixed scale, from the lowest to the highest value any range allows,
+        so a sampled value keeps its meaning across samples. ``"per_sample"``: each
+        sampled matrix is scaled on its own min and max. TOPSIS, VIKOR and PROMETHEE
+        always normalise each sampled matrix by their own definition (stated in
+        ``sampled``).
+
+    Returns
+    -------
+    SMAAResult
+        ``acceptability``: alternative × rank (1..m), the rank acceptability indices
+        ``b_i^r``, the share of samples in which alternative ``i`` takes rank ``r``.
+        Exact ties (scores equal to 12 decimals, VIKOR's compromise set) split the
+        positions they occupy equally: a two-way tie for first gives each ``1/2`` of rank 1
+        and ``1/2`` of rank 2. So every row *and* every column sums to 1.
+
+        ``central_weights``: alternative × criterion, the mean weight vector of the
+        samples in which the alternative ranks first (tied samples weighted by its share);
+        a NaN row if it never ranks first.
+
+        ``confidence``: the share of samples in which the alternative ranks first when its
+        central weights are used (ties split), for the ``CONFIDENCE_TOP`` (10) alternatives
+        with the highest first-rank acceptability (NaN for the others). With
+        ``value_ranges`` the matrix samples are the first ``CONFIDENCE_SAMPLES`` (2,000)
+        draws of the acceptability (regenerated from the seed); without
+        them the matrix is certain, so the confidence is 1 (``1/g`` in a ``g``-way tie) or
+        0. NaN if the alternative never ranks first.
+
+        ``sampled``: what was sampled, in words (to show beside the results).
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"x": [1.0, 0.0], "y": [0.0, 1.0]}, index=["A", "B"])
+    >>> res = smaa_full(m, {"x": "max", "y": "max"}, samples=4000)
+    >>> res.acceptability.round(1)
+    rank    1    2
+    A     0.5  0.5
+    B     0.5  0.5
+    >>> res.central_weights.round(2)
+          x     y
+    A  0.75  0.25
+    B  0.25  0.75
+    """
+    return _smaa(
+        matrix,
+        objectives,
+        weights=weights,
+        samples=samples,
+        method=method,
+        seed=seed,
+        bounds=bounds,
+        order=order,
+        value_ranges=value_ranges,
+        groups=groups,
+        concentration=concentration,
+        hierarchical=hierarchical,
+        scales=scales,
+        params=params,
+        loop_engine=None,
+        with_confidence=True,
+    )
+
+
+def smaa(
+    matrix: pd.DataFrame,
+    objectives: Mapping[str, str],
+    *,
+    weights: Mapping[str, float] | None = None,
+    samples: int = 10_000,
+    method: str = "wsm",
+    seed: int | None = 0,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    order: Sequence[tuple[str, str]] | None = None,
+    value_ranges: Mapping[str, Any] | None = None,
+    groups: Mapping[str, str] | None = None,
+    concentration: float | None = None,
+    hierarchical: bool = False,
+    scales: str = "fixed",
+    **params: Any,
+) -> pd.DataFrame:
+    """SMAA-2 rank acceptability indices: alternative × rank, each row sums to 1.
+
+    The ``acceptability`` of :func:`smaa_full`, skipping the extra pass for the confidence
+    factors; see there for the parameters, the sampling and the tie rule.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"x": [1.0, 0.0, 0.4], "y": [0.0, 1.0, 0.4]}, index=list("ABC"))
+    >>> smaa(m, {"x": "max", "y": "max"}, samples=4000).round(1)
+    rank    1    2    3
+    A     0.5  0.1  0.4
+    B     0.5  0.1  0.4
+    C     0.0  0.8  0.2
+    """
+    return _smaa(
+        matrix,
+        objectives,
+        weights=weights,
+        samples=samples,
+        method=method,
+        seed=seed,
+        bounds=bounds,
+        order=order,
+        value_ranges=value_ranges,
+        groups=groups,
+        concentration=concentration,
+        hierarchical=hierarchical,
+        scales=scales,
+        params=params,
+        loop_engine=None,
+        with_confidence=False,
+    ).acceptability
+
+
+def smaa_reference_loop(
+    matrix: pd.DataFrame,
+    objectives: Mapping[str, str],
+    *,
+    weights: Mapping[str, float] | None = None,
+    samples: int = 200,
+    method: str = "wsm",
+    seed: int | None = 0,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    order: Sequence[tuple[str, str]] | None = None,
+    value_ranges: Mapping[str, Any] | None = None,
+    groups: Mapping[str, str] | None = None,
+    concentration: float | None = None,
+    hierarchical: bool = False,
+    scales: str = "fixed",
+    engine: str = "numpy",
+    **params: Any,
+) -> SMAAResult:
+    """The slow reference of :func:`smaa_full`: one ``rank_matrix`` call per sample.
+
+    Draws exactly the same weight vectors and matrices as :func:`smaa_full` for the same
+    seed, then ranks each sample separately through
+    :func:`~siteselect.methods.rank_matrix` (with ``engine``, e.g. ``"skcriteria"``).
+    Used by the tests to prove the batched path equal, and as a baseline for timing.
+    """
+    return _smaa(
+        matrix,
+        objectives,
+        weights=weights,
+        samples=samples,
+        method=method,
+        seed=seed,
+        bounds=bounds,
+        order=order,
+        value_ranges=value_ranges,
+        groups=groups,
+        concentration=concentration,
+        hierarchical=hierarchical,
+        scales=scales,
+        params=params,
+        loop_engine=engine,
+        with_confidence=True,
+    )
