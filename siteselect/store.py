@@ -231,10 +231,11 @@ def method_problems(method: str, params: Mapping[str, Any]) -> list[str]:
     >>> method_problems("vikor", {"v": 0.5}), method_problems("topsis", {"v": 0.5})[0][:24]
     ([], "method 'topsis' takes no")
     """
-    from siteselect import methods  # numpy only; kept out of the store's import time
+    from siteselect import methods  # kept out of the store's import time
+    from siteselect.ranking import default_criteria
 
     try:
-        methods.check_params(methods.get_method(method), params)
+        methods.check_params(methods.get_method(method), params, default_criteria().ids)
     except UnknownNameError as exc:
         return [str(exc)]
     except SiteSelectError as exc:

@@ -72,11 +72,6 @@ def test_a_scenario_whose_method_cannot_rank_is_refused(method, params, message)
         scenario_from_json(json.dumps(document))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the per-parameter validators (type, range) of siteselect.methods; "
-    "the store already calls methods.check_params on import and load",
-)
 def test_a_parameter_of_the_wrong_type_is_refused_on_import():
     """The issue's example: vikor with v = "abc" imported, then broke every listing."""
     document = json.loads(scenario_to_json(make()))
