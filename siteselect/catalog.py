@@ -13,6 +13,7 @@ import hashlib
 import io
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -22,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from siteselect import geo, readers
 from siteselect.errors import DataError, Problem, SiteSelectError, raise_if
@@ -132,8 +134,13 @@ def _read_csv_rows(
         except UnicodeDecodeError:
             problems.append(Problem(name, None, None, "not a UTF-8 text file"))
             return []
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    # universal newlines: LF, CRLF and bare CR line endings all end a row
+    reader = csv.DictReader(io.StringIO(text, newline=None))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        problems.append(Problem(name, 1, None, f"not a readable CSV header: {_csv_reason(exc)}"))
+        return []
     missing = [c for c in columns if c not in header]
     if missing:
         shown = [h[:40] + ("…" if len(h) > 40 else "") for h in header[:10]]
@@ -143,12 +150,23 @@ def _read_csv_rows(
         )
         return []
     rows = []
-    for i, row in enumerate(reader, start=2):
-        if None in row:
-            problems.append(Problem(name, i, None, "more values than header columns"))
-            continue
-        rows.append({"_line": str(i), **{k: (v or "").strip() for k, v in row.items()}})
+    i = 1
+    try:
+        for i, row in enumerate(reader, start=2):
+            if None in row:
+                problems.append(Problem(name, i, None, "more values than header columns"))
+                continue
+            rows.append({"_line": str(i), **{k: (v or "").strip() for k, v in row.items()}})
+    except csv.Error as exc:
+        problems.append(Problem(name, i + 1, None, f"not readable as CSV: {_csv_reason(exc)}"))
     return rows
+
+
+def _csv_reason(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return f"a value is longer than {csv.field_size_limit()} characters"
+    return text
 
 
 def _float(
@@ -280,6 +298,110 @@ def load_fx(path: Path) -> pd.DataFrame:
         records.append({**{c: row[c] for c in FX_COLUMNS}, "usd_per_unit": rate})
     raise_if(problems)
     return pd.DataFrame.from_records(records, columns=list(FX_COLUMNS)).set_index("currency")
+
+
+MAX_TEXT = 200
+"""Longest text a user's site file may give in one field (name, region, ids...)."""
+TEXT_FIELDS = (
+    "site_id",
+    "name",
+    "country",
+    "region",
+    "region_code",
+    "locality",
+    "zone_regime",
+    "gateway_port",
+    "airport",
+)
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def served_countries(directory: Path = DATA_DIR) -> tuple[str, ...]:
+    """The ISO 3166-1 alpha-3 codes the data release covers (one folder per country)."""
+    return tuple(
+        sorted(p.name for p in directory.iterdir() if p.is_dir() and ISO3.fullmatch(p.name))
+    )
+
+
+def _check_text_fields(
+    props: dict[str, Any], name: str, row: int, problems: list[Problem]
+) -> None:
+    """Text fields must be text of at most :data:`MAX_TEXT` characters without control or
+    bidirectional-override characters; an offending value is set to ``None``."""
+    for fld in TEXT_FIELDS:
+        value = props.get(fld)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            problems.append(
+                Problem(name, row, fld, f"must be text; got {type(value).__name__} {value!r:.40}")
+            )
+            props[fld] = None
+            continue
+        bad = sorted(
+            {
+                f"U+{ord(c):04X}"
+                for c in value
+                if unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI
+            }
+        )
+        if bad:
+            problems.append(
+                Problem(name, row, fld, f"contains control characters ({', '.join(bad[:5])})")
+            )
+            props[fld] = None
+        elif len(value) > MAX_TEXT:
+            problems.append(
+                Problem(name, row, fld, f"is {len(value)} characters long; at most {MAX_TEXT}")
+            )
+            props[fld] = None
+
+
+def _check_countries(sites: gpd.GeoDataFrame, rows: list[int], name: str) -> list[Problem]:
+    """Each site's country must be one the data serves, and its point must lie in it
+    (within about 10 km of its outline, for a coastal site on a simplified coast)."""
+    from siteselect import boundaries
+
+    problems = []
+    served = served_countries()
+    located = boundaries.locate(sites.geometry)["country"]
+    world = boundaries.countries().set_index("iso3")
+    for (site_id, site), row in zip(sites.iterrows(), rows, strict=True):
+        country = site["country"]
+        if country not in served:
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    "country",
+                    f"no data for country {country!r}; this release covers {', '.join(served)}",
+                )
+            )
+            continue
+        found = located.loc[site_id]
+        if not pd.isna(found) and found == country:
+            continue
+        near = (
+            pd.isna(found)
+            and country in world.index
+            # degrees of WGS84 as a plain planar tolerance (0.1° is 11 km or less)
+            and float(
+                shapely.distance(world.geometry.loc[[country]].to_numpy(), site.geometry).min()
+            )
+            < 0.1
+        )
+        if not near:
+            where = "at sea or outside every country" if pd.isna(found) else f"in {found}"
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    "geometry",
+                    f"the point (lat {site.geometry.y:.5f}, lon {site.geometry.x:.5f}) lies "
+                    f"{where}, not in {country} (check the coordinates and the CRS)",
+                )
+            )
+    return problems
 
 
 def _check_site_row(
@@ -551,6 +673,7 @@ def sites_from_file(
         }
         props = {k: (v.strip() if isinstance(v, str) else v) for k, v in props.items()}
         props = {k: (None if v == "" else v) for k, v in props.items()}
+        _check_text_fields(props, name, row, problems)
         if props.get("site_id") is None and props.get("name"):
             props["site_id"] = f"{id_prefix}{i}-{_slug(str(props['name']))}"[:40].rstrip("-")
         if isinstance(props.get("country"), str):
@@ -599,6 +722,7 @@ def sites_from_file(
         .set_index("site_id", drop=False)
         .rename_axis(None)
     )
+    raise_if(_check_countries(sites, [int(r["_row"]) for r in records], name))
     sites["status"] = sites["status"].fillna("user-supplied")
     missing_port = sites["gateway_port"].isna()
     if missing_port.any():

@@ -64,7 +64,9 @@ def _emit(frame: pd.DataFrame, fmt: str, out: Any) -> None:
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        frame.to_csv(out, index=False)
+        from siteselect.export import safe_frame
+
+        safe_frame(frame).to_csv(out, index=False)
     else:
         with pd.option_context(
             "display.max_rows",
@@ -446,7 +448,9 @@ def cmd_screen(args: argparse.Namespace) -> int:
         result = result.head(args.top)
     frame = result.reset_index()
     if args.out:
-        frame.to_csv(args.out, index=False)
+        from siteselect.export import safe_frame
+
+        safe_frame(frame).to_csv(args.out, index=False)
         print(f"wrote {args.out} ({len(frame)} rows)")
     else:
         _emit(frame, args.format, sys.stdout)

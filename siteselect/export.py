@@ -30,8 +30,10 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) cannot run as formulas."""
     out = frame.copy()
+    out.columns = [safe_cell(c) for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(safe_cell)
@@ -44,7 +46,7 @@ def ranking_frame(evaluation: Evaluation) -> pd.DataFrame:
 
 
 def ranking_csv(evaluation: Evaluation) -> bytes:
-    return _safe_frame(ranking_frame(evaluation)).to_csv(index=False).encode("utf-8")
+    return safe_frame(ranking_frame(evaluation)).to_csv(index=False).encode("utf-8")
 
 
 def settings_frame(evaluation: Evaluation) -> pd.DataFrame:
@@ -73,13 +75,11 @@ def ranking_xlsx(evaluation: Evaluation) -> bytes:
     cells = evaluation.table.cells.copy()
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _safe_frame(ranking_frame(evaluation)).to_excel(writer, sheet_name="Ranking", index=False)
+        safe_frame(ranking_frame(evaluation)).to_excel(writer, sheet_name="Ranking", index=False)
         evaluation.contributions.to_excel(writer, sheet_name="Contributions")
         weights.to_excel(writer, sheet_name="Weights")
-        _safe_frame(cells).to_excel(writer, sheet_name="Values and sources", index=False)
-        _safe_frame(settings_frame(evaluation)).to_excel(
-            writer, sheet_name="Settings", index=False
-        )
+        safe_frame(cells).to_excel(writer, sheet_name="Values and sources", index=False)
+        safe_frame(settings_frame(evaluation)).to_excel(writer, sheet_name="Settings", index=False)
     return buffer.getvalue()
 
 

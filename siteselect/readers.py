@@ -229,6 +229,8 @@ def read_geopackage(data: bytes, name: str, *, max_features: int) -> gpd.GeoData
             return _read_feature_table(con, name, max_features)
         except sqlite3.Error as exc:
             raise _fail(name, f"cannot read as GeoPackage: {str(exc)[:120]}") from None
+        except UnicodeDecodeError:
+            raise _fail(name, "cannot read as GeoPackage: a text value is not UTF-8") from None
         finally:
             con.close()
 

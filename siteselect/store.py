@@ -36,11 +36,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import copy
 import difflib
 import hashlib
 import json
 import math
 import os
+import secrets
 import sqlite3
 import time
 import unicodedata
@@ -56,14 +59,30 @@ import platformdirs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from siteselect import schema
 from siteselect.errors import DataError, Problem, SiteSelectError, UnknownNameError
+from siteselect.schema import (
+    AUDIT,
+    DEFAULT_WORKSPACE,
+    MEMBERS,
+    ROLES,
+    SCENARIOS,
+    SHARES,
+    UPLOADS,
+    VERSION_TABLE,
+    WORKSPACES,
+)
 
+MIGRATIONS = schema.MIGRATIONS
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 DB_ENV = "SITESELECT_DB"
 FORMAT = "siteselect-scenario"
 FORMAT_VERSION = 1
 """Version of the JSON exchange format (``schema_version`` in an exported document)."""
 
 BUSY_TIMEOUT_MS = 30_000
+MIGRATION_LOCK = 0x5172_5E1E
+"""PostgreSQL advisory-lock key held while a store migrates its schema."""
 MAX_NAME = 200
 MAX_ID = 100
 MAX_COMMENT = 5_000
@@ -71,7 +90,6 @@ MAX_FILENAME = 255
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # decoded, all files together (as catalog uploads)
 MAX_ELICITATION_CHARS = 1_000_000
 MAX_JSON_CHARS = 32 * 1024 * 1024
-ACTIONS = ("save", "update", "delete", "import")
 LIST_COLUMNS = ["name", "sector", "profile", "method", "author_role", "created_at", "comment"]
 AUDIT_COLUMNS = ["at", "action", "name", "author_role", "scenario_id", "payload"]
 RESERVED_PARAMS = frozenset(
@@ -208,8 +226,33 @@ class _Checker:
         return value
 
 
-def _clean(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[Problem]]:
-    """Validate scenario fields; return them in canonical frozen form, and the problems."""
+def method_problems(method: str, params: Mapping[str, Any]) -> list[str]:
+    """Why ``method`` with ``params`` cannot rank (the method's own checks), or nothing.
+
+    >>> method_problems("vikor", {"v": 0.5}), method_problems("topsis", {"v": 0.5})[0][:24]
+    ([], "method 'topsis' takes no")
+    """
+    from siteselect import methods  # kept out of the store's import time
+    from siteselect.ranking import default_criteria
+
+    try:
+        methods.check_params(methods.get_method(method), params, default_criteria().ids)
+    except UnknownNameError as exc:
+        return [str(exc)]
+    except SiteSelectError as exc:
+        text = str(exc)
+        return [text if text.startswith("method ") else f"method {method!r}: {text}"]
+    return []
+
+
+def _clean(
+    data: Mapping[str, Any], source: str, *, check_method: bool = True
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate scenario fields; return them in canonical frozen form, and the problems.
+
+    The method name and its parameters are checked by the method itself
+    (:func:`method_problems`), so a stored scenario always ranks.
+    """
     check = _Checker(source)
     out: dict[str, Any] = {
         "name": check.text("name", data["name"], MAX_NAME),
@@ -253,6 +296,9 @@ def _clean(data: Mapping[str, Any], source: str) -> tuple[dict[str, Any], list[P
     if clash:
         check.add("params", f"uses reserved names {', '.join(clash)}")
     out["params"] = _freeze(check.json_value("params", params))
+    if check_method and not any(p.field in ("method", "params") for p in check.problems):
+        for message in method_problems(out["method"], _thaw(out["params"])):
+            check.add("params" if message.startswith("method ") else "method", message)
     elicitation = check.json_value(
         "elicitation", check.mapping("elicitation", data["elicitation"])
     )
@@ -465,7 +511,9 @@ def scenario_from_json(text: str | bytes) -> Scenario:
         Problem(source, None, k, "unexpected field") for k in body if k not in SCENARIO_FIELDS
     ]
     given = {k: v for k, v in body.items() if k in SCENARIO_FIELDS}
-    values, found = _clean({**_PLACEHOLDERS, **given, "id": None}, source)
+    values, found = _clean(
+        {**_PLACEHOLDERS, **given, "id": None}, source, check_method="method" in given
+    )
     problems += found
     if problems:
         raise DataError(problems)
@@ -582,88 +630,46 @@ def scenario_evaluate_kwargs(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def _tables_v1(metadata: sa.MetaData) -> None:
-    """Schema version 1. Frozen: later versions add migrations, never edit this."""
-    sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
-    scenarios = sa.Table(
-        "scenarios",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("sector", sa.Text, nullable=False),
-        sa.Column("profile", sa.Text, nullable=False),
-        sa.Column("method", sa.Text, nullable=False),
-        sa.Column("missing", sa.Text, nullable=False),
-        sa.Column("weights", sa.Text, nullable=False),
-        sa.Column("params", sa.Text, nullable=False),
-        sa.Column("elicitation", sa.Text, nullable=False),
-        sa.Column("data_version", sa.Text, nullable=False),
-        sa.Column("author_role", sa.Text, nullable=False),
-        sa.Column("comment", sa.Text, nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("retired_at", sa.Text, nullable=True),
-        sa.UniqueConstraint("name", "version", name="uq_scenarios_name_version"),
-        sqlite_autoincrement=True,
-    )
-    live = scenarios.c.retired_at.is_(None)
-    sa.Index(
-        "uq_scenarios_live_name",
-        scenarios.c.name,
-        unique=True,
-        sqlite_where=live,
-        postgresql_where=live,
-    )
-    sa.Table(
-        "uploads",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("scenario_id", sa.ForeignKey("scenarios.id"), nullable=False, index=True),
-        sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("filename", sa.Text, nullable=False),
-        sa.Column("content", sa.Text, nullable=False),
-        sa.UniqueConstraint("scenario_id", "position", name="uq_uploads_position"),
-    )
-    sa.Table(
-        "audit",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("at", sa.Text, nullable=False),
-        sa.Column("action", sa.Text, nullable=False),
-        sa.Column("scenario_name", sa.Text, nullable=False, index=True),
-        sa.Column("scenario_id", sa.ForeignKey("scenarios.id"), nullable=True),
-        sa.Column("author_role", sa.Text, nullable=False),
-        sa.Column("payload", sa.Text, nullable=False),
-        sa.CheckConstraint(
-            "action IN ({})".format(", ".join(f"'{a}'" for a in ACTIONS)), name="ck_audit_action"
-        ),
-        sqlite_autoincrement=True,
-    )
-
-
-def _migrate_to_1(conn: Connection) -> None:
-    metadata = sa.MetaData()
-    _tables_v1(metadata)
-    clash = [t for t in metadata.tables if sa.inspect(conn).has_table(t)]
-    if clash:
-        raise SiteSelectError(
-            f"the database already has table(s) {', '.join(clash)} that siteselect did not "
-            "create; use another database for scenarios"
-        )
-    metadata.create_all(conn, checkfirst=False)
-
-
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_migrate_to_1,)
-"""``MIGRATIONS[i]`` takes a database from schema version ``i`` to ``i + 1``."""
-SCHEMA_VERSION = len(MIGRATIONS)
-
-_METADATA = sa.MetaData()
-_tables_v1(_METADATA)  # the current schema (version 1)
-VERSION_TABLE = _METADATA.tables["schema_version"]
-SCENARIOS = _METADATA.tables["scenarios"]
-UPLOADS = _METADATA.tables["uploads"]
-AUDIT = _METADATA.tables["audit"]
 _WRITE = "siteselect_write"
+
+
+class DatabaseSettingError(SiteSelectError):
+    """The scenario database (``SITESELECT_DB``) cannot be used as configured."""
+
+
+def _setting(where: str) -> str:
+    return f"{where} (set by {DB_ENV})"
+
+
+def _database_problem(exc: BaseException, url: sa.URL) -> DatabaseSettingError | None:
+    """A clear error for a database that is misconfigured, or ``None`` for other failures."""
+    where = _setting(url.render_as_string(hide_password=True))
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    reasons = (
+        (("readonly", "read-only", "read only"), "is read-only; siteselect must write to it"),
+        (("disk is full", "no space left", "disk full"), "is on a full disk; free some space"),
+        (("not a database", "file is encrypted"), "is not a SQLite database file"),
+        (("unable to open database",), "cannot be opened (check the path and permissions)"),
+        (
+            (
+                "connection refused",
+                "could not connect",
+                "connection failed",
+                "connection is bad",
+                "is the server running",
+                "connection timeout",
+                "could not translate host name",
+            ),
+            "does not answer: no database server is reachable there",
+        ),
+        (("password authentication", "authentication failed"), "refused the credentials"),
+        (("does not exist",), "names a database or role that does not exist on the server"),
+        (("permission denied",), "denies access to this user"),
+    )
+    for needles, reason in reasons:
+        if any(n in text for n in needles):
+            return DatabaseSettingError(f"the scenario database {where} {reason}")
+    return None
 
 
 def database_url(url: str | os.PathLike[str] | None = None) -> sa.URL:
@@ -681,17 +687,46 @@ def database_url(url: str | os.PathLike[str] | None = None) -> sa.URL:
         try:
             parsed = sa.make_url(text)
         except (sa.exc.ArgumentError, ValueError):
-            raise SiteSelectError(
-                "not a valid database URL (expected e.g. postgresql+psycopg://user@host/db "
-                "or a file path)"
+            raise DatabaseSettingError(
+                f"not a valid database URL in {DB_ENV} (expected e.g. "
+                "postgresql+psycopg://user@host/db or a file path)"
             ) from None
         if parsed.get_backend_name() not in BACKENDS:
             raise UnknownNameError("database backend", parsed.get_backend_name(), BACKENDS)
+        _check_driver(parsed)
         return parsed
     path = Path(text).expanduser()
     if not path.parent.is_dir():
-        raise SiteSelectError(f"folder for the scenario database does not exist: {path.parent}")
+        raise DatabaseSettingError(
+            f"folder for the scenario database ({DB_ENV}) does not exist: {path.parent}"
+        )
+    if path.is_dir():
+        raise DatabaseSettingError(
+            f"the scenario database path in {DB_ENV} is a folder, not a file: {path}"
+        )
     return sa.URL.create("sqlite", database=str(path.resolve()))
+
+
+DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+"""The SQLAlchemy drivers siteselect supports per backend (psycopg is version 3)."""
+
+
+def _check_driver(url: sa.URL) -> None:
+    backend, driver = url.get_backend_name(), url.get_driver_name()
+    if backend == "postgresql" and "+" not in url.drivername:
+        raise DatabaseSettingError(
+            f"{DB_ENV} must name the PostgreSQL driver: postgresql+psycopg://... "
+            f"(got {url.drivername}://...)"
+        )
+    if driver not in DRIVERS[backend]:
+        raise UnknownNameError(f"{backend} driver", driver, DRIVERS[backend])
+    try:
+        url.get_dialect().import_dbapi()
+    except ImportError:
+        raise DatabaseSettingError(
+            f"{DB_ENV} asks for {url.drivername} but its driver is not installed "
+            "(install siteselect with its pinned dependencies: psycopg)"
+        ) from None
 
 
 def _use_wal(cursor: Any) -> None:
@@ -769,6 +804,10 @@ def _migrate(engine: Engine, migrations: Sequence[Callable[[Connection], None]])
     with engine.connect() as conn:
         conn.execution_options(**{_WRITE: True})
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # SQLite's BEGIN IMMEDIATE serialises migrations; on a server, a lock
+                # held until this transaction ends does (two replicas starting together)
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             found = _schema_version(conn)  # again, now that we hold the write lock
             _check_version(found, target)
             for step in migrations[found:]:
@@ -806,17 +845,73 @@ class ScenarioStore:
         that siteselect did not create.
     """
 
+    workspace: str = DEFAULT_WORKSPACE
+    """The workspace this store acts in (see :meth:`for_user`)."""
+    user: str = ""
+    """Who acts (recorded in the audit trail); empty for the single-user store."""
+    role: str = "admin"
+    """The user's role in :attr:`workspace`: viewer, evaluator or admin."""
+
     def __init__(self, url: str | os.PathLike[str] | None = None) -> None:
         self.url = database_url(url)
         self._engine = _engine(self.url)
         try:
             self.schema_version = _migrate(self._engine, MIGRATIONS)
+        except sa.exc.DBAPIError as exc:
+            self._engine.dispose()
+            problem = _database_problem(exc, self.url)
+            if problem is None:
+                raise
+            raise problem from exc
         except BaseException:
             self._engine.dispose()
             raise
 
     def __repr__(self) -> str:
-        return f"ScenarioStore({self.url.render_as_string(hide_password=True)!r})"
+        where = self.url.render_as_string(hide_password=True)
+        if not self.user:
+            return f"ScenarioStore({where!r})"
+        return f"ScenarioStore({where!r}, user={self.user!r}, workspace={self.workspace!r})"
+
+    def for_user(self, user: str, workspace: str | None = None) -> ScenarioStore:
+        """This store as ``user`` acting in ``workspace`` with their role there.
+
+        Every call of the returned store is confined to that workspace (plus what other
+        workspaces shared with it, read-only) and checked against the role: viewers read,
+        evaluators also save, import and share, admins also delete and manage members.
+        It shares this store's connections (closing either closes both).
+
+        Raises
+        ------
+        AccessError
+            If ``user`` is not a member of ``workspace`` (or, with no workspace given, of
+            exactly one workspace).
+        """
+        user = _identity("user", user)
+        with self._reading() as conn:
+            rows = conn.execute(
+                sa.select(MEMBERS.c.workspace, MEMBERS.c.role).where(MEMBERS.c.user == user)
+            ).all()
+        roles = {r.workspace: r.role for r in rows}
+        if workspace is None:
+            if len(roles) != 1:
+                raise AccessError(
+                    f"{user!r} is a member of {len(roles)} workspaces"
+                    + (f" ({', '.join(sorted(roles))}); choose one" if roles else "")
+                )
+            workspace = next(iter(roles))
+        if workspace not in roles:
+            raise AccessError(f"{user!r} is not a member of workspace {workspace!r}")
+        bound = copy.copy(self)
+        bound.user, bound.workspace, bound.role = user, workspace, roles[workspace]
+        return bound
+
+    def _require(self, role: str, doing: str) -> None:
+        if ROLES.index(self.role) < ROLES.index(role):
+            raise AccessError(
+                f"{self.user or 'this user'} is {self.role} in workspace {self.workspace!r}; "
+                f"{doing} needs the {role} role"
+            )
 
     def __enter__(self) -> ScenarioStore:
         return self
@@ -828,10 +923,24 @@ class ScenarioStore:
         """Release the database connections."""
         self._engine.dispose()
 
+    def reading(self) -> contextlib.AbstractContextManager[Connection]:
+        """A read transaction on the store's database (for siteselect's own modules)."""
+        return self._reading()
+
+    def writing(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write transaction on the store's database (for siteselect's own modules)."""
+        return self._writing()
+
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn, conn.begin():
-            yield conn
+        try:
+            with self._engine.connect() as conn, conn.begin():
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            problem = _database_problem(exc, self.url)
+            if problem is None:
+                raise
+            raise problem from exc
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
@@ -849,27 +958,37 @@ class ScenarioStore:
                 "another session saved a scenario of the same name at the same moment; "
                 "reload the list and try again"
             ) from exc
-        except sa.exc.OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+        except sa.exc.DBAPIError as exc:
+            text = str(exc.orig)
+            if isinstance(exc, sa.exc.OperationalError) and ("locked" in text or "busy" in text):
                 raise SiteSelectError(
                     f"the scenario database stayed locked by another process for "
                     f"{BUSY_TIMEOUT_MS // 1000} s; try again"
                 ) from exc
-            raise
+            problem = _database_problem(exc, self.url)
+            if problem is None:
+                raise
+            raise problem from exc
 
     def _before_commit(self) -> None:
         """Runs inside every write transaction, just before it commits (a seam for tests)."""
 
-    def _live(self, conn: Connection, name: str) -> sa.Row[Any] | None:
+    def _live(
+        self, conn: Connection, name: str, workspace: str | None = None
+    ) -> sa.Row[Any] | None:
         query = sa.select(SCENARIOS).where(
-            SCENARIOS.c.name == name, SCENARIOS.c.retired_at.is_(None)
+            SCENARIOS.c.workspace == (workspace or self.workspace),
+            SCENARIOS.c.name == name,
+            SCENARIOS.c.retired_at.is_(None),
         )
         return conn.execute(query).first()
 
     def _unknown(self, conn: Connection, name: str) -> NoReturn:
         names = list(
             conn.execute(
-                sa.select(SCENARIOS.c.name).where(SCENARIOS.c.retired_at.is_(None))
+                sa.select(SCENARIOS.c.name).where(
+                    SCENARIOS.c.workspace == self.workspace, SCENARIOS.c.retired_at.is_(None)
+                )
             ).scalars()
         )
         if len(names) <= 50:
@@ -878,37 +997,62 @@ class ScenarioStore:
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise SiteSelectError(f"no saved scenario named {name!r} ({len(names)} saved){hint}")
 
-    def _scenario(self, conn: Connection, row: sa.Row[Any]) -> Scenario:
-        uploads = conn.execute(
-            sa.select(UPLOADS.c.filename, UPLOADS.c.content)
-            .where(UPLOADS.c.scenario_id == row.id)
-            .order_by(UPLOADS.c.position)
-        ).all()
-        params = json.loads(row.params)
-        markets = params.pop("markets", {})
-        return Scenario(
-            name=row.name,
-            sector=row.sector,
-            profile=row.profile,
-            weights=json.loads(row.weights),
-            method=row.method,
-            params=params,
-            markets=markets,
-            missing=row.missing,
-            uploaded_sites=tuple((u.filename, u.content) for u in uploads),
-            data_version=row.data_version,
-            author_role=row.author_role,
-            comment=row.comment,
-            elicitation=json.loads(row.elicitation),
-            created_at=row.created_at,
-            id=row.id,
-        )
+    def _scenario(self, conn: Connection, row: sa.Row[Any], *, uploads: bool = True) -> Scenario:
+        """The stored row as a validated :class:`Scenario` (checked on every load).
+
+        Raises
+        ------
+        DataError
+            Naming the stored scenario and every field that is no longer valid (a record
+            written by an older siteselect, or changed in the database by hand).
+        """
+        files: tuple[tuple[str, str], ...] = ()
+        if uploads:
+            found = conn.execute(
+                sa.select(UPLOADS.c.filename, UPLOADS.c.content)
+                .where(UPLOADS.c.scenario_id == row.id)
+                .order_by(UPLOADS.c.position)
+            ).all()
+            files = tuple((u.filename, u.content) for u in found)
+        source = f"stored scenario {row.name!r} (version {row.version})"
+        decoded: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for key in ("weights", "params", "elicitation"):
+            try:
+                decoded[key] = json.loads(getattr(row, key), parse_constant=_no_constant)
+            except (TypeError, ValueError, RecursionError):
+                problems.append(Problem(source, None, key, "is not valid JSON in the database"))
+                decoded[key] = {}
+        params = decoded["params"]
+        # target markets are stored with the method parameters under a reserved key
+        decoded["markets"] = params.pop("markets", {}) if isinstance(params, dict) else {}
+        try:
+            scenario = Scenario(
+                name=row.name,
+                sector=row.sector,
+                profile=row.profile,
+                method=row.method,
+                missing=row.missing,
+                uploaded_sites=files,
+                data_version=row.data_version,
+                author_role=row.author_role,
+                comment=row.comment,
+                created_at=row.created_at,
+                id=row.id,
+                **decoded,
+            )
+        except DataError as exc:
+            problems += [replace(p, file=source) for p in exc.problems]
+        if problems:
+            raise DataError(problems)
+        return scenario
 
     def _store(
         self, scenario: Scenario, *, overwrite: bool, action: str, created_at: str
     ) -> Scenario:
         if not isinstance(scenario, Scenario):
             raise SiteSelectError(f"expected a Scenario; got {type(scenario).__name__}")
+        self._require("evaluator", "saving a scenario")
         at = now_utc()
         with self._writing() as conn:
             live = self._live(conn, scenario.name)
@@ -919,17 +1063,23 @@ class ScenarioStore:
                 )
             latest = conn.execute(
                 sa.select(sa.func.max(SCENARIOS.c.version)).where(
-                    SCENARIOS.c.name == scenario.name
+                    SCENARIOS.c.workspace == self.workspace, SCENARIOS.c.name == scenario.name
                 )
             ).scalar()
             version = int(latest or 0) + 1
-            previous = self._scenario(conn, live) if live is not None else None
+            previous: Scenario | None = None
+            if live is not None:
+                try:
+                    previous = self._scenario(conn, live)
+                except DataError:
+                    previous = None  # an invalid record is replaced whole
             if live is not None:
                 conn.execute(
                     sa.update(SCENARIOS).where(SCENARIOS.c.id == live.id).values(retired_at=at)
                 )
             inserted = conn.execute(
                 sa.insert(SCENARIOS).values(
+                    workspace=self.workspace,
                     name=scenario.name,
                     version=version,
                     sector=scenario.sector,
@@ -962,6 +1112,8 @@ class ScenarioStore:
                 )
             saved = replace(scenario, id=new_id, created_at=created_at)
             payload: dict[str, Any] = {"version": version}
+            if live is not None and previous is None:
+                payload["replaced_id"] = live.id
             if previous is None:
                 payload["scenario"] = {
                     **saved.to_dict(),
@@ -973,7 +1125,7 @@ class ScenarioStore:
             self._audit(
                 conn,
                 at=at,
-                action="update" if previous is not None and action == "save" else action,
+                action="update" if live is not None and action == "save" else action,
                 name=scenario.name,
                 scenario_id=new_id,
                 author_role=scenario.author_role,
@@ -988,13 +1140,15 @@ class ScenarioStore:
         at: str,
         action: str,
         name: str,
-        scenario_id: int,
+        scenario_id: int | None,
         author_role: str,
         payload: Mapping[str, Any],
     ) -> None:
         conn.execute(
             sa.insert(AUDIT).values(
                 at=at,
+                workspace=self.workspace,
+                actor=self.user,
                 action=action,
                 scenario_name=name,
                 scenario_id=scenario_id,
@@ -1015,16 +1169,49 @@ class ScenarioStore:
         """
         return self._store(scenario, overwrite=overwrite, action="save", created_at=now_utc())
 
-    def load(self, name: str, *, version: int | None = None) -> Scenario:
+    def _shared_with_me(self, conn: Connection, owner: str, name: str) -> bool:
+        query = sa.select(SHARES.c.id).where(
+            SHARES.c.workspace == owner,
+            SHARES.c.scenario_name == name,
+            SHARES.c.target_workspace == self.workspace,
+            SHARES.c.revoked_at.is_(None),
+        )
+        return conn.execute(query).first() is not None
+
+    def load(
+        self, name: str, *, version: int | None = None, workspace: str | None = None
+    ) -> Scenario:
         """The live scenario called ``name`` (or an older ``version`` of it).
+
+        ``workspace`` names another workspace that shared ``name`` with this one
+        (read-only); by default, this store's own workspace.
 
         Raises
         ------
         UnknownNameError
             Listing the saved names (or the closest ones when there are many).
+        AccessError
+            For another workspace's scenario that is not shared with this workspace (the
+            message is the same whether or not it exists).
         """
         with self._reading() as conn:
-            query = sa.select(SCENARIOS).where(SCENARIOS.c.name == name)
+            if workspace is not None and workspace != self.workspace:
+                if not self._shared_with_me(conn, workspace, name):
+                    raise AccessError(
+                        f"workspace {workspace!r} has shared no scenario named {name!r} "
+                        f"with workspace {self.workspace!r}"
+                    )
+                row = self._live(conn, name, workspace)
+                if row is None or version is not None:
+                    raise AccessError(
+                        f"workspace {workspace!r} shares only the live version of {name!r}"
+                        if row is not None
+                        else f"the shared scenario {name!r} was deleted by its workspace"
+                    )
+                return self._scenario(conn, row)
+            query = sa.select(SCENARIOS).where(
+                SCENARIOS.c.workspace == self.workspace, SCENARIOS.c.name == name
+            )
             if version is None:
                 query = query.where(SCENARIOS.c.retired_at.is_(None))
             else:
@@ -1037,21 +1224,53 @@ class ScenarioStore:
             return self._scenario(conn, row)
 
     def list(self) -> pd.DataFrame:
-        """The live scenarios, newest first: name, sector, profile, method, author_role,
-        created_at, comment."""
+        """The live scenarios of this workspace, newest first, then those other workspaces
+        shared with it: name, sector, profile, method, author_role, created_at, comment,
+        ``problem`` (empty for a valid record, else why it cannot be opened: one bad record
+        is listed, never breaks the listing), ``workspace`` (the owner) and ``access``
+        (``owner`` or ``read-only``)."""
+        mine = SCENARIOS.c.workspace == self.workspace
+        shared = (
+            sa.select(SHARES.c.id)
+            .where(
+                SHARES.c.workspace == SCENARIOS.c.workspace,
+                SHARES.c.scenario_name == SCENARIOS.c.name,
+                SHARES.c.target_workspace == self.workspace,
+                SHARES.c.revoked_at.is_(None),
+            )
+            .exists()
+        )
+        query = (
+            sa.select(SCENARIOS)
+            .where(SCENARIOS.c.retired_at.is_(None), sa.or_(mine, shared))
+            .order_by(
+                sa.case((mine, 0), else_=1),
+                SCENARIOS.c.created_at.desc(),
+                SCENARIOS.c.id.desc(),
+            )
+        )
+        out = []
         with self._reading() as conn:
-            rows = conn.execute(
-                sa.select(*(SCENARIOS.c[c] for c in LIST_COLUMNS))
-                .where(SCENARIOS.c.retired_at.is_(None))
-                .order_by(SCENARIOS.c.created_at.desc(), SCENARIOS.c.id.desc())
-            ).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=LIST_COLUMNS)
+            for row in conn.execute(query).all():
+                try:
+                    self._scenario(conn, row, uploads=False)
+                    problem = ""
+                except DataError as exc:
+                    problem = "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
+                access = "owner" if row.workspace == self.workspace else "read-only"
+                out.append(
+                    (*(getattr(row, c) for c in LIST_COLUMNS), problem, row.workspace, access)
+                )
+        return pd.DataFrame(out, columns=[*LIST_COLUMNS, "problem", "workspace", "access"])
 
     def delete(self, name: str, *, confirm: str, author_role: str = "") -> None:
-        """Delete the scenario ``name``; ``confirm`` must repeat the name exactly.
+        """Delete the scenario ``name`` of this workspace (admins only); ``confirm`` must
+        repeat the name exactly.
 
-        The rows are kept (retired) and the audit trail records who deleted it.
+        The rows are kept (retired) and the audit trail records who deleted it; its
+        shares end with it.
         """
+        self._require("admin", "deleting a scenario")
         if confirm != name:
             raise SiteSelectError(
                 f"not deleted: type the scenario's name exactly to confirm ({name!r}); "
@@ -1065,6 +1284,15 @@ class ScenarioStore:
             conn.execute(
                 sa.update(SCENARIOS).where(SCENARIOS.c.id == live.id).values(retired_at=at)
             )
+            conn.execute(
+                sa.update(SHARES)
+                .where(
+                    SHARES.c.workspace == self.workspace,
+                    SHARES.c.scenario_name == name,
+                    SHARES.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=at)
+            )
             self._audit(
                 conn,
                 at=at,
@@ -1076,25 +1304,35 @@ class ScenarioStore:
             )
 
     def audit_trail(self, name: str | None = None) -> pd.DataFrame:
-        """Every change, oldest first: at, action, name, author_role, scenario_id, payload
-        (JSON text: the saved scenario, or what changed)."""
-        query = sa.select(
-            AUDIT.c.at,
-            AUDIT.c.action,
-            AUDIT.c.scenario_name,
-            AUDIT.c.author_role,
-            AUDIT.c.scenario_id,
-            AUDIT.c.payload,
-        ).order_by(AUDIT.c.id)
+        """Every change in this workspace, oldest first: at, action, name, author_role,
+        scenario_id, payload (JSON text: the saved scenario, or what changed), actor (who,
+        when signed in) and workspace."""
+        query = (
+            sa.select(
+                AUDIT.c.at,
+                AUDIT.c.action,
+                AUDIT.c.scenario_name,
+                AUDIT.c.author_role,
+                AUDIT.c.scenario_id,
+                AUDIT.c.payload,
+                AUDIT.c.actor,
+                AUDIT.c.workspace,
+            )
+            .where(AUDIT.c.workspace == self.workspace)
+            .order_by(AUDIT.c.id)
+        )
         if name is not None:
             query = query.where(AUDIT.c.scenario_name == name)
         with self._reading() as conn:
             rows = conn.execute(query).all()
-        return pd.DataFrame([tuple(r) for r in rows], columns=AUDIT_COLUMNS)
+        return pd.DataFrame(
+            [tuple(r) for r in rows], columns=[*AUDIT_COLUMNS, "actor", "workspace"]
+        )
 
-    def export_json(self, name: str) -> str:
-        """The live scenario ``name`` as an exchange document (see :func:`scenario_to_json`)."""
-        return scenario_to_json(self.load(name))
+    def export_json(self, name: str, *, workspace: str | None = None) -> str:
+        """The live scenario ``name`` as an exchange document (see :func:`scenario_to_json`);
+        ``workspace`` as in :meth:`load`."""
+        return scenario_to_json(self.load(name, workspace=workspace))
 
     def import_json(self, text: str | bytes, *, overwrite: bool = False) -> Scenario:
         """Validate an exchange document completely, then save it (keeping its ``created_at``).
@@ -1102,6 +1340,7 @@ class ScenarioStore:
         Nothing is written when the document has any problem or the name is taken and
         ``overwrite`` is false.
         """
+        self._require("evaluator", "importing a scenario")
         scenario = scenario_from_json(text)
         return self._store(
             scenario,
@@ -1109,3 +1348,209 @@ class ScenarioStore:
             action="import",
             created_at=scenario.created_at or now_utc(),
         )
+
+    def share(self, name: str, *, with_workspace: str | None = None) -> str | None:
+        """Share this workspace's scenario ``name`` read-only (evaluators and admins).
+
+        With ``with_workspace``, members of that workspace can list, open and export it;
+        without, a link token is returned (shown once; only its SHA-256 is stored) that
+        opens it read-only through :meth:`open_link`. Audited.
+        """
+        self._require("evaluator", "sharing a scenario")
+        token = None if with_workspace is not None else secrets.token_urlsafe(24)
+        at = now_utc()
+        with self._writing() as conn:
+            live = self._live(conn, name)
+            if live is None:
+                self._unknown(conn, name)
+            if with_workspace is not None:
+                if (
+                    conn.execute(
+                        sa.select(WORKSPACES.c.name).where(WORKSPACES.c.name == with_workspace)
+                    ).first()
+                    is None
+                    or with_workspace == self.workspace
+                ):
+                    raise UnknownNameError("workspace to share with", with_workspace, [])
+                if self._shares_to(conn, name, with_workspace):
+                    return None
+            conn.execute(
+                sa.insert(SHARES).values(
+                    workspace=self.workspace,
+                    scenario_name=name,
+                    target_workspace=with_workspace,
+                    token_sha256=None if token is None else _digest(token),
+                    created_by=self.user,
+                    created_at=at,
+                )
+            )
+            self._audit(
+                conn,
+                at=at,
+                action="share",
+                name=name,
+                scenario_id=live.id,
+                author_role="",
+                payload={"with_workspace": with_workspace} if token is None else {"link": True},
+            )
+        return token
+
+    def _shares_to(self, conn: Connection, name: str, target: str) -> bool:
+        query = sa.select(SHARES.c.id).where(
+            SHARES.c.workspace == self.workspace,
+            SHARES.c.scenario_name == name,
+            SHARES.c.target_workspace == target,
+            SHARES.c.revoked_at.is_(None),
+        )
+        return conn.execute(query).first() is not None
+
+    def unshare(self, name: str) -> int:
+        """End every share of ``name`` (workspaces and links); how many ended. Audited."""
+        self._require("evaluator", "ending a share")
+        at = now_utc()
+        with self._writing() as conn:
+            ended = conn.execute(
+                sa.update(SHARES)
+                .where(
+                    SHARES.c.workspace == self.workspace,
+                    SHARES.c.scenario_name == name,
+                    SHARES.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=at)
+            ).rowcount
+            live = self._live(conn, name)
+            self._audit(
+                conn,
+                at=at,
+                action="unshare",
+                name=name,
+                scenario_id=None if live is None else live.id,
+                author_role="",
+                payload={"ended": ended},
+            )
+        return int(ended)
+
+    def open_link(self, token: str) -> Scenario:
+        """The scenario a share link opens, read-only; the opening is audited in the
+        owner's workspace.
+
+        Raises
+        ------
+        AccessError
+            For a token that is unknown, revoked or whose scenario was deleted.
+        """
+        if not isinstance(token, str) or not 8 <= len(token) <= 200:
+            raise AccessError("this share link is not valid")
+        at = now_utc()
+        with self._writing() as conn:
+            share = conn.execute(
+                sa.select(SHARES).where(
+                    SHARES.c.token_sha256 == _digest(token), SHARES.c.revoked_at.is_(None)
+                )
+            ).first()
+            row = None if share is None else self._live(conn, share.scenario_name, share.workspace)
+            if share is None or row is None:
+                raise AccessError("this share link is not valid or was revoked")
+            scenario = self._scenario(conn, row)
+            owner = copy.copy(self)
+            owner.workspace = share.workspace
+            owner._audit(
+                conn,
+                at=at,
+                action="open_link",
+                name=row.name,
+                scenario_id=row.id,
+                author_role="",
+                payload={"by_workspace": self.workspace if self.user else ""},
+            )
+        return scenario
+
+    def create_workspace(self, name: str, *, admin: str) -> None:
+        """Create workspace ``name`` with ``admin`` as its first admin (deployment operator
+        only: the store that is not bound to a user)."""
+        if self.user:
+            raise AccessError("only the deployment's operator creates workspaces")
+        name, admin = _identity("workspace", name), _identity("user", admin)
+        at = now_utc()
+        with self._writing() as conn:
+            if conn.execute(sa.select(WORKSPACES).where(WORKSPACES.c.name == name)).first():
+                raise SiteSelectError(f"workspace {name!r} already exists")
+            conn.execute(sa.insert(WORKSPACES).values(name=name, created_at=at, created_by=""))
+            conn.execute(
+                sa.insert(MEMBERS).values(
+                    workspace=name, user=admin, role="admin", added_at=at, added_by=""
+                )
+            )
+
+    def set_member(self, user: str, role: str | None) -> None:
+        """Give ``user`` ``role`` in this workspace, or remove them with ``None`` (admins).
+
+        Raises
+        ------
+        SiteSelectError
+            When the workspace would be left without an admin.
+        """
+        self._require("admin", "managing members")
+        user = _identity("user", user)
+        if role is not None and role not in ROLES:
+            raise UnknownNameError("role", role, ROLES)
+        at = now_utc()
+        with self._writing() as conn:
+            where = sa.and_(MEMBERS.c.workspace == self.workspace, MEMBERS.c.user == user)
+            before = conn.execute(sa.select(MEMBERS.c.role).where(where)).scalar()
+            conn.execute(sa.delete(MEMBERS).where(where))
+            if role is not None:
+                conn.execute(
+                    sa.insert(MEMBERS).values(
+                        workspace=self.workspace,
+                        user=user,
+                        role=role,
+                        added_at=at,
+                        added_by=self.user,
+                    )
+                )
+            admins = conn.execute(
+                sa.select(sa.func.count()).where(
+                    MEMBERS.c.workspace == self.workspace, MEMBERS.c.role == "admin"
+                )
+            ).scalar()
+            if self.workspace != DEFAULT_WORKSPACE and not admins:
+                raise SiteSelectError(f"workspace {self.workspace!r} must keep an admin")
+            self._audit(
+                conn,
+                at=at,
+                action="member",
+                name="",
+                scenario_id=None,
+                author_role="",
+                payload={"user": user, "role": role, "before": before},
+            )
+
+    def members(self) -> pd.DataFrame:
+        """This workspace's members: user, role, added_at, added_by."""
+        self._require("viewer", "listing members")
+        with self._reading() as conn:
+            rows = conn.execute(
+                sa.select(MEMBERS.c.user, MEMBERS.c.role, MEMBERS.c.added_at, MEMBERS.c.added_by)
+                .where(MEMBERS.c.workspace == self.workspace)
+                .order_by(MEMBERS.c.user)
+            ).all()
+        return pd.DataFrame(
+            [tuple(r) for r in rows], columns=["user", "role", "added_at", "added_by"]
+        )
+
+
+class AccessError(SiteSelectError):
+    """A user acts outside their workspace or beyond their role."""
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _identity(kind: str, value: Any) -> str:
+    check = _Checker(kind)
+    text = check.text(kind, value, MAX_ID)
+    if check.problems:
+        raise DataError(check.problems)
+    return text

@@ -218,6 +218,8 @@ def test_oversized_upload_is_refused(tmp_path):
 
 def test_user_sites_merge_and_clashing_ids_are_refused(tiny, tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_text("site_id,name,lat,lon,country\nPH-TEST-A,A,10,120,PHL\n", encoding="utf-8")
+    path.write_text(
+        "site_id,name,lat,lon,country\nPH-TEST-A,A,15.18,120.54,PHL\n", encoding="utf-8"
+    )
     with pytest.raises(Exception, match=r"already exist in the catalogue: PH-TEST-A"):
         tiny.with_sites(sites_from_file(path))

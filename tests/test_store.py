@@ -8,16 +8,16 @@ import json
 import os
 import pickle
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
+from collections.abc import Iterator
 from pathlib import Path
 
 import platformdirs
 import pytest
 import sqlalchemy as sa
+from databases import BACKENDS, backend_of, counts, fresh_database, integrity, sql, tables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from store_worker import make_scenario
@@ -54,9 +54,12 @@ def _never_the_real_data_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(platformdirs, "user_data_dir", refuse)
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "scenarios.sqlite"
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path, monkeypatch) -> Iterator[str]:
+    """A new, empty database (a SQLite file, or a PostgreSQL database) set as $SITESELECT_DB."""
+    with fresh_database(request.param, tmp_path) as target:
+        monkeypatch.setenv("SITESELECT_DB", target)
+        yield target
 
 
 @pytest.fixture
@@ -84,23 +87,6 @@ def scenario(name="Base case", **changes) -> Scenario:
         },
     )
     return dataclasses.replace(base, name=name, **changes)
-
-
-def sql(db: Path, *statements: str) -> list[tuple]:
-    """Run statements on the file directly (not through the store); rows of the last."""
-    with closing(sqlite3.connect(db)) as conn, conn:
-        rows = [conn.execute(s).fetchall() for s in statements]
-    return rows[-1]
-
-
-def counts(db: Path) -> dict[str, int]:
-    return {
-        t: sql(db, f"SELECT count(*) FROM {t}")[0][0] for t in ("scenarios", "uploads", "audit")
-    }
-
-
-def integrity(db: Path) -> str:
-    return sql(db, "PRAGMA integrity_check")[0][0]
 
 
 def test_save_then_load_gives_the_same_scenario(store):
@@ -162,7 +148,7 @@ def test_scenarios_are_frozen_hashable_and_picklable():
         s.weights["tax"] = 1.0  # type: ignore[index]
     assert hash(s) == hash(scenario())
     assert pickle.loads(pickle.dumps(s)) == s
-    assert scenario(params={"a": [1, 2]}).params["a"] == (1, 2)
+    assert scenario(elicitation={"a": [1, 2]}).elicitation["a"] == (1, 2)
 
 
 @pytest.mark.parametrize(
@@ -226,14 +212,14 @@ def test_duplicate_name_is_refused_and_nothing_changes(store, db):
     store.save(scenario())
     before = counts(db)
     with pytest.raises(SiteSelectError, match=r"a scenario named 'Base case' already exists"):
-        store.save(scenario(method="topsis"))
+        store.save(scenario(method="topsis", params={}))
     assert counts(db) == before
     assert store.load("Base case").method == "vikor"
 
 
 def test_overwrite_keeps_the_old_version_and_audits_the_change(store):
     first = store.save(scenario())
-    second = store.save(scenario(method="topsis", weights={"tax": 1.0}), overwrite=True)
+    second = store.save(scenario(method="topsis", params={}, weights={"tax": 1.0}), overwrite=True)
     assert second.id != first.id
     assert store.load("Base case") == second
     assert store.load("Base case", version=1) == first
@@ -294,6 +280,9 @@ def test_list_is_newest_first_with_the_listed_columns(store):
         "author_role",
         "created_at",
         "comment",
+        "problem",
+        "workspace",
+        "access",
     ]
     assert store.list().empty
     for name in ("one", "two", "three"):
@@ -318,6 +307,8 @@ def test_audit_trail_records_every_change(store):
         "author_role",
         "scenario_id",
         "payload",
+        "actor",
+        "workspace",
     ]
     assert list(zip(trail["action"], trail["name"], strict=True)) == [
         ("save", "a"),
@@ -350,7 +341,7 @@ def test_export_then_import_gives_the_same_scenario(store, tmp_path):
 
 def test_import_of_an_existing_name_needs_overwrite(store, db):
     store.save(scenario())
-    text = scenario_to_json(scenario(method="wsm"))
+    text = scenario_to_json(scenario(method="wsm", params={}))
     before = counts(db)
     with pytest.raises(SiteSelectError, match=r"already exists"):
         store.import_json(text)
@@ -536,6 +527,8 @@ def test_a_failed_save_writes_nothing(db):
 
 
 def test_sqlite_settings(store, db):
+    if backend_of(db) != "sqlite":
+        pytest.skip("SQLite's own settings")
     with store._engine.connect() as conn:
         pragma = {
             p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
@@ -547,7 +540,7 @@ def test_sqlite_settings(store, db):
         "foreign_keys": 1,
         "busy_timeout": 30000,
     }
-    assert sql(db, "SELECT version FROM schema_version") == [(1,)]
+    assert sql(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
 
 
 def test_database_location(tmp_path, monkeypatch):
@@ -582,16 +575,16 @@ def test_upgrade_from_a_version_0_database(db):
     """A hand-built "version 0" file: another tool's table, no siteselect schema yet."""
     sql(
         db,
-        "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)",
+        "CREATE TABLE notes (text TEXT)",
         "INSERT INTO notes (text) VALUES ('keep me')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 1
+        assert store.schema_version == SCHEMA_VERSION == 2
         store.save(scenario())
     with ScenarioStore(db) as store:  # opening again is a no-op
         assert store.load("Base case").name == "Base case"
     assert sql(db, "SELECT text FROM notes") == [("keep me",)]
-    assert sql(db, "SELECT version FROM schema_version") == [(1,)]
+    assert sql(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION,)]
     assert counts(db) == {"scenarios": 1, "uploads": 1, "audit": 1}
 
 
@@ -614,16 +607,16 @@ def test_a_newer_database_is_refused(db):
     sql(
         db,
         "CREATE TABLE schema_version (version INTEGER NOT NULL)",
-        "INSERT INTO schema_version VALUES (2)",
+        f"INSERT INTO schema_version VALUES ({SCHEMA_VERSION + 1})",
     )
     with pytest.raises(
         SiteSelectError,
-        match=r"made by a newer siteselect \(schema version 2\); this one reads up to 1",
+        match=rf"made by a newer siteselect \(schema version {SCHEMA_VERSION + 1}\); "
+        rf"this one reads up to {SCHEMA_VERSION}",
     ):
         ScenarioStore(db)
-    tables = sql(db, "SELECT name FROM sqlite_master WHERE type = 'table'")
-    assert tables == [("schema_version",)]
-    assert sql(db, "SELECT version FROM schema_version") == [(2,)]
+    assert tables(db) == ["schema_version"]
+    assert sql(db, "SELECT version FROM schema_version") == [(SCHEMA_VERSION + 1,)]
 
 
 def test_foreign_tables_of_the_same_name_are_not_reused(db):
@@ -666,9 +659,10 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> N
 
 
 def test_two_processes_saving_at_once_lose_nothing(db, tmp_path, spawn):
-    """2 OS processes × 200 saves into one new SQLite file, started together."""
+    """4 OS processes × 100 saves into one new database, started together."""
     go = tmp_path / "go"
-    workers = {prefix: spawn("save", db, prefix, 200, go) for prefix in ("left", "right")}
+    prefixes = ("one", "two", "three", "four")
+    workers = {prefix: spawn("save", db, prefix, 100, go) for prefix in prefixes}
     for prefix, worker in workers.items():
         _wait_for(tmp_path / f"go.{prefix}.ready", worker)  # both imported, at the barrier
     start = time.perf_counter()
@@ -680,18 +674,19 @@ def test_two_processes_saving_at_once_lose_nothing(db, tmp_path, spawn):
         assert worker.returncode == 0, err
         assert err == ""
         lines = [line.split() for line in out.splitlines()]
-        assert sum(word == "saved" for word, _ in lines) == 200
+        assert sum(word == "saved" for word, _ in lines) == 100
         spans.append({word: float(value) for word, value in lines if word != "saved"})
-    # both were saving at the same time (SQLite lets one writer in at a time; the other waits)
+    # all were saving at the same time (SQLite lets one writer in at a time; others wait)
     assert max(s["started"] for s in spans) < min(s["finished"] for s in spans)
     assert integrity(db) == "ok"
     assert counts(db) == {"scenarios": 400, "uploads": 400, "audit": 400}
     with ScenarioStore(db) as store:
         assert len(store.list()) == 400
-        for name in ("left-000000", "right-000199"):
+        for name in ("one-000000", "four-000099"):
             loaded = store.load(name)
             assert dataclasses.replace(loaded, id=None, created_at="") == make_scenario(name)
-    print(f"\nconcurrency: 2 processes x 200 saves -> 400 stored in {elapsed:.2f} s")
+    backend = backend_of(db)
+    print(f"\nconcurrency ({backend}): 4 processes x 100 saves -> 400 stored in {elapsed:.2f} s")
 
 
 def _check_after_kill(db: Path, before: list[Scenario], reported: list[str], prefix: str):
@@ -745,7 +740,10 @@ def test_kill_during_a_save_loop_keeps_every_commit(db, committed, spawn):
     reported += [line.split()[1] for line in out.splitlines()]
     assert worker.returncode == -signal.SIGKILL
     names = _check_after_kill(db, committed, reported, "loop")
-    print(f"\nkill test: {len(reported)} saves reported, {len(names)} stored, integrity ok")
+    print(
+        f"\nkill test ({backend_of(db)}): {len(reported)} saves reported, "
+        f"{len(names)} stored, integrity ok"
+    )
 
 
 def test_a_same_name_race_is_reported_clearly(db):

@@ -11,7 +11,7 @@ from siteselect import report, views
 from siteselect.errors import SiteSelectError
 from siteselect.ranking import Evaluation, evaluate
 from siteselect.store import Scenario, compare, scenario_evaluate_kwargs
-from ui import context, data
+from ui import auth, context, data
 from ui.actions import open_scenario
 from ui.state import session
 
@@ -27,7 +27,7 @@ summary = run.summary
 overrides = run.overrides
 ROLES = ["Industry association", "Government evaluator", "Investor", "Other"]
 
-store = data.scenario_store()
+store = auth.scoped(data.scenario_store())
 message = session.scenario_message
 del session.scenario_message
 if message:
@@ -74,22 +74,26 @@ if listing.empty:
     st.info("No scenario saved yet.")
 else:
     st.dataframe(listing, width="stretch", hide_index=True)
-    names = list(listing["name"])
+    names = list(listing.loc[listing["problem"] == "", "name"])  # records that open
+    for bad in listing.loc[listing["problem"] != ""].itertuples():
+        st.warning(views.md_text(f"“{bad.name}” cannot be opened: {bad.problem}"))
     o1, o2 = st.columns(2)
     pick = o1.selectbox("Scenario", names, key="scenario_pick")
-    o1.button("Open", on_click=open_scenario, args=(cset, store, pick))
-    o1.download_button(
-        "Export as JSON",
-        lambda: store.export_json(pick),
-        f"{pick}.siteselect.json",
-        "application/json",
-    )
+    if pick is not None:
+        o1.button("Open", on_click=open_scenario, args=(cset, store, pick))
+        o1.download_button(
+            "Export as JSON",
+            lambda: store.export_json(pick),
+            f"{pick}.siteselect.json",
+            "application/json",
+        )
     with o2.expander("Delete"):
+        doomed = st.selectbox("Scenario to delete", list(listing["name"]), key="delete_pick")
         confirm = st.text_input("Type the scenario's name to confirm", key="confirm")
         if st.button("Delete scenario"):
             try:
-                store.delete(pick, confirm=confirm)
-                st.success(views.md_text(f"Deleted “{pick}” (kept in the audit trail)."))
+                store.delete(doomed, confirm=confirm)
+                st.success(views.md_text(f"Deleted “{doomed}” (kept in the audit trail)."))
             except SiteSelectError as exc:
                 st.error(views.md_text(exc))
     if len(names) >= 2:
@@ -97,9 +101,6 @@ else:
         c_a, c_b = st.columns(2)
         name_a = c_a.selectbox("A", names, index=0, key="cmp_a")
         name_b = c_b.selectbox("B", names, index=1, key="cmp_b")
-        sa, sb = store.load(name_a), store.load(name_b)
-        for line in compare(sa, sb).lines():
-            st.caption(views.md_escape(line))
 
         def evaluated(s: Scenario) -> Evaluation:
             cat = data.bundled_catalog()
@@ -108,6 +109,9 @@ else:
             return evaluate(cat, cset, **scenario_evaluate_kwargs(s))
 
         try:
+            sa, sb = store.load(name_a), store.load(name_b)
+            for line in compare(sa, sb).lines():
+                st.caption(views.md_escape(line))
             st.dataframe(views.rank_changes(evaluated(sa), evaluated(sb)), width="stretch")
         except SiteSelectError as exc:
             st.error(views.md_text(exc))

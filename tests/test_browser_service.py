@@ -1,0 +1,170 @@
+"""Real browser, real servers: sign-in, workspaces and roles across two app replicas that
+share one PostgreSQL store (SQLite when no PostgreSQL server is configured)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from databases import PG_ENV, fresh_database
+from test_browser import CHROMIUM, FLAGS
+
+from siteselect import accounts
+from siteselect.store import ScenarioStore
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.enable_socket,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+]
+ROOT = Path(__file__).parent.parent
+PASSWORD = "correct horse battery staple"
+PLAN = "Association plan (confidential)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_app(db: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    out = log.open("wb")
+    env = {
+        **os.environ,
+        "SITESELECT_DB": db,
+        "SITESELECT_AUTH": "local",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
+            *("--server.address", "127.0.0.1", "--server.headless", "true"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    out.close()  # the child has its own copy of the descriptor
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the app server exited"
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """Two replicas, one store; three organisations with their people."""
+    tmp = tmp_path_factory.mktemp("deployment")
+    backend = "postgresql" if os.environ.get(PG_ENV) else "sqlite"
+    with fresh_database(backend, tmp) as db:
+        with ScenarioStore(db) as operator:
+            for workspace, admin in (("association", "ana"), ("government", "gus")):
+                operator.create_workspace(workspace, admin=admin)
+            operator.for_user("ana").set_member("vic", "viewer")
+            for user in ("ana", "gus", "vic"):
+                accounts.create_account(operator, user, PASSWORD)
+        procs = [start_app(db, tmp / f"replica{i}.log") for i in (1, 2)]
+        try:
+            for proc, url in procs:
+                wait_healthy(url, proc)
+            yield {"one": procs[0][1], "two": procs[1][1], "db": db, "backend": backend}
+        finally:
+            for proc, _ in procs:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def signed_in(browser, url: str, user: str, password: str = PASSWORD):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("User name").fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    return context, page
+
+
+def scenarios_page(page):
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=120_000)
+    page.get_by_role("link", name="Scenarios").click()
+    page.get_by_text("Save this view as a scenario").wait_for(timeout=60_000)
+
+
+def test_wrong_password_is_refused_in_the_browser(browser, deployment):
+    context, page = signed_in(browser, deployment["one"], "ana", "wrong password here")
+    page.get_by_text("wrong user name or password").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    context.close()
+
+
+def test_two_replicas_share_the_store_and_workspaces_are_enforced(browser, deployment):
+    name = f"{PLAN} {uuid.uuid4().hex[:6]}"
+    # replica one: ana (association admin) saves
+    context, page = signed_in(browser, deployment["one"], "ana")
+    scenarios_page(page)
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Save scenario").click()
+    page.get_by_text("Saved “").wait_for(timeout=60_000)
+    context.close()
+    # replica two: ana sees it listed and in the audit trail, as herself
+    context, page = signed_in(browser, deployment["two"], "ana")
+    scenarios_page(page)
+    page.get_by_text(name).first.wait_for(state="attached", timeout=60_000)  # grid cell
+    context.close()
+    with ScenarioStore(deployment["db"]) as store:
+        trail = store.for_user("ana").audit_trail(name)
+        assert trail[["action", "actor", "workspace"]].values.tolist() == [
+            ["save", "ana", "association"]
+        ]
+        # workspace B (government) does not see it
+        assert name not in set(store.for_user("gus").list()["name"])
+    context, page = signed_in(browser, deployment["two"], "gus")
+    scenarios_page(page)
+    page.wait_for_timeout(2000)
+    assert page.get_by_text(name).count() == 0
+    context.close()
+    # a viewer of the association cannot delete it
+    context, page = signed_in(browser, deployment["two"], "vic")
+    scenarios_page(page)
+    page.get_by_text("Delete", exact=True).click()
+    page.get_by_label("Type the scenario's name to confirm").fill(name)
+    page.get_by_role("button", name="Delete scenario").click()
+    page.get_by_text("needs the admin role").wait_for(timeout=60_000)
+    context.close()
+    with ScenarioStore(deployment["db"]) as store:
+        assert name in set(store.for_user("ana").list()["name"])

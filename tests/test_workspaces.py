@@ -1,0 +1,238 @@
+"""Workspaces and roles, enforced by the store: on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from databases import BACKENDS, backend_of, counts, fresh_database, sql
+
+from siteselect.errors import UnknownNameError
+from siteselect.store import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    AccessError,
+    Scenario,
+    ScenarioStore,
+    _engine,
+    _migrate,
+    database_url,
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request, tmp_path) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path) as target:
+        yield target
+
+
+@pytest.fixture
+def operator(db) -> Iterator[ScenarioStore]:
+    """The deployment's operator: three organisations, each with an admin."""
+    with ScenarioStore(db) as store:
+        store.create_workspace("association", admin="ana")
+        store.create_workspace("government", admin="gus")
+        store.create_workspace("investor", admin="ivy")
+        yield store
+
+
+def plan(name: str = "Association plan (confidential)") -> Scenario:
+    upload = ("confidential.csv", "bmFtZSxsYXQsbG9uLGNvdW50cnkKU2VjcmV0LDEzLDEyMSxQSEwK")
+    return Scenario(
+        name, "ems", "investor", {"tax": 2.0}, "wsm", {}, "worst", uploaded_sites=(upload,)
+    )
+
+
+def test_another_workspace_cannot_list_open_export_or_delete(operator):
+    """The issue's three visitors: B saw, opened and exported A's plan, and C deleted it."""
+    ana = operator.for_user("ana")
+    ana.save(plan())
+    gus, ivy = operator.for_user("gus"), operator.for_user("ivy")
+    for other in (gus, ivy):
+        assert other.list().empty
+        with pytest.raises(UnknownNameError, match=r"unknown scenario .*valid scenarios: $"):
+            other.load("Association plan (confidential)")
+        with pytest.raises(UnknownNameError, match=r"unknown scenario"):
+            other.export_json("Association plan (confidential)")
+        with pytest.raises(AccessError, match=r"'association' has shared no scenario named"):
+            other.load("Association plan (confidential)", workspace="association")
+        with pytest.raises(UnknownNameError, match=r"unknown scenario"):
+            other.delete(
+                "Association plan (confidential)", confirm="Association plan (confidential)"
+            )
+        assert other.audit_trail().empty
+    assert ana.load("Association plan (confidential)").uploads()[0][0] == "confidential.csv"
+    assert ana.list()["name"].tolist() == ["Association plan (confidential)"]
+
+
+def test_the_same_name_in_two_workspaces_is_two_scenarios(operator):
+    ana, gus = operator.for_user("ana"), operator.for_user("gus")
+    ana.save(plan("Base"))
+    gus.save(plan("Base").__class__("Base", "ems", "investor", {}, "topsis", {}, "mean"))
+    assert ana.load("Base").method == "wsm"
+    assert gus.load("Base").method == "topsis"
+    ana.save(plan("Base"), overwrite=True)
+    assert ana.audit_trail("Base")["action"].tolist() == ["save", "update"]
+    assert gus.audit_trail("Base")["action"].tolist() == ["save"]
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("viewer", {"list", "load", "export"}),
+        ("evaluator", {"list", "load", "export", "save", "import", "share"}),
+        ("admin", {"list", "load", "export", "save", "import", "share", "delete", "members"}),
+    ],
+    ids=["viewer", "evaluator", "admin"],
+)
+def test_roles(operator, role, allowed):
+    ana = operator.for_user("ana")
+    ana.save(plan("Kept"))
+    text = ana.export_json("Kept").replace('"Kept"', '"Copy"')
+    ana.set_member("val", role)
+    val = operator.for_user("val", "association")
+    assert val.role == role
+    actions = {
+        "list": lambda: val.list(),
+        "load": lambda: val.load("Kept"),
+        "export": lambda: val.export_json("Kept"),
+        "save": lambda: val.save(plan("Mine")),
+        "import": lambda: val.import_json(text),
+        "share": lambda: val.share("Kept", with_workspace="government"),
+        "delete": lambda: val.delete("Kept", confirm="Kept"),
+        "members": lambda: val.set_member("zed", "viewer"),
+    }
+    for action, call in actions.items():
+        if action in allowed:
+            call()
+        else:
+            with pytest.raises(AccessError, match=rf"val is {role} in workspace 'association'"):
+                call()
+    assert ("Kept" in set(ana.list()["name"])) == ("delete" not in allowed)
+
+
+def test_a_viewer_cannot_delete_and_nothing_changes(operator, db):
+    ana = operator.for_user("ana")
+    ana.save(plan())
+    ana.set_member("vic", "viewer")
+    before = counts(db)
+    with pytest.raises(AccessError, match=r"deleting a scenario needs the admin role"):
+        operator.for_user("vic").delete(plan().name, confirm=plan().name)
+    assert counts(db) == before
+
+
+def test_sharing_with_a_workspace_is_read_only_and_can_end(operator):
+    ana, gus = operator.for_user("ana"), operator.for_user("gus")
+    ana.save(plan())
+    assert ana.share(plan().name, with_workspace="government") is None
+    listing = gus.list()
+    assert listing[["name", "workspace", "access"]].values.tolist() == [
+        [plan().name, "association", "read-only"]
+    ]
+    opened = gus.load(plan().name, workspace="association")
+    assert opened.uploads() == plan().uploads()
+    assert json.loads(gus.export_json(plan().name, workspace="association"))["scenario"]
+    # read-only: gus's writes go to his own workspace, never to the shared one
+    with pytest.raises(UnknownNameError):
+        gus.delete(plan().name, confirm=plan().name)
+    gus.save(plan(), overwrite=True)  # a copy in government
+    assert ana.load(plan().name).id != gus.load(plan().name).id
+    assert operator.for_user("ivy").list().empty
+    assert ana.unshare(plan().name) == 1
+    with pytest.raises(AccessError, match=r"has shared no scenario"):
+        gus.load(plan().name, workspace="association")
+    trail = ana.audit_trail(plan().name)
+    assert trail[["action", "actor"]].values.tolist() == [
+        ["save", "ana"],
+        ["share", "ana"],
+        ["unshare", "ana"],
+    ]
+
+
+def test_a_share_link_opens_read_only_and_is_audited(operator, db):
+    ana = operator.for_user("ana")
+    ana.save(plan())
+    token = ana.share(plan().name)
+    assert token is not None
+    assert len(token) >= 32
+    assert token not in json.dumps(sql(db, "SELECT * FROM shares"), default=str)
+    ivy = operator.for_user("ivy")
+    assert ivy.open_link(token) == ana.load(plan().name)
+    assert ivy.list().empty  # a link opens one scenario; it does not join the workspace
+    trail = ana.audit_trail()
+    assert trail["action"].tolist()[-1] == "open_link"
+    assert json.loads(trail["payload"].iloc[-1]) == {"by_workspace": "investor"}
+    with pytest.raises(AccessError, match=r"not valid or was revoked"):
+        ivy.open_link(token[:-2] + "xx")
+    ana.unshare(plan().name)
+    with pytest.raises(AccessError, match=r"not valid or was revoked"):
+        ivy.open_link(token)
+
+
+def test_membership_rules(operator):
+    with pytest.raises(AccessError, match=r"'zoe' is a member of 0 workspaces"):
+        operator.for_user("zoe")
+    with pytest.raises(AccessError, match=r"'ana' is not a member of workspace 'government'"):
+        operator.for_user("ana", "government")
+    ana = operator.for_user("ana")
+    with pytest.raises(AccessError, match=r"only the deployment's operator"):
+        ana.create_workspace("mine", admin="ana")
+    with pytest.raises(UnknownNameError, match=r"unknown role 'owner'"):
+        ana.set_member("bob", "owner")
+    with pytest.raises(Exception, match=r"must keep an admin"):
+        ana.set_member("ana", "viewer")
+    ana.set_member("bob", "evaluator")
+    assert ana.members()[["user", "role"]].values.tolist() == [
+        ["ana", "admin"],
+        ["bob", "evaluator"],
+    ]
+    operator.create_workspace("second", admin="bob")
+    with pytest.raises(AccessError, match=r"member of 2 workspaces \(association, second\)"):
+        operator.for_user("bob")
+    assert operator.for_user("bob", "second").role == "admin"
+
+
+def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db):
+    engine = _engine(database_url(db))
+    try:
+        assert _migrate(engine, MIGRATIONS[:1]) == 1
+    finally:
+        engine.dispose()
+    sql(
+        db,
+        "INSERT INTO scenarios (name, version, sector, profile, method, missing, weights, "
+        "params, elicitation, data_version, author_role, comment, created_at) VALUES "
+        "('Old', 1, 'ems', 'investor', 'wsm', 'worst', '{}', '{}', '{}', '', 'Investor', '', "
+        "'2026-01-01T00:00:00.000000+00:00')",
+        "INSERT INTO uploads (scenario_id, position, filename, content) VALUES "
+        "(1, 0, 'a.csv', 'eA==')",
+        "INSERT INTO audit (at, action, scenario_name, scenario_id, author_role, payload) "
+        "VALUES ('2026-01-01T00:00:00.000000+00:00', 'save', 'Old', 1, 'Investor', '{}')",
+    )
+    with ScenarioStore(db) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        old = store.load("Old")
+        assert old.uploads() == [("a.csv", b"x")]
+        assert store.audit_trail()[["action", "workspace", "actor"]].values.tolist() == [
+            ["save", "default", ""]
+        ]
+        store.save(Scenario("New", "ems", "investor", {}, "wsm", {}, "worst"))
+        assert store.list()["name"].tolist() == ["New", "Old"]
+    engine = sa.create_engine(database_url(db))
+    try:
+        with engine.connect() as conn:
+            names = set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"workspaces", "members", "shares", "scenarios", "uploads", "audit"} <= names
+    assert not any(n.endswith("__v2") for n in names)
+    if backend_of(db) == "sqlite":
+        assert sql(db, "PRAGMA foreign_key_check") == []
+        parents = {
+            row[2]
+            for t in ("uploads", "audit")
+            for row in sql(db, f"PRAGMA foreign_key_list({t})")
+        }
+        assert parents == {"scenarios"}
