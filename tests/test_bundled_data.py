@@ -49,3 +49,10 @@ def test_every_indicator_has_refresh_metadata_listed_in_sources(bundled):
     sources = (DATA_DIR / "SOURCES.md").read_text(encoding="utf-8")
     assert refresh_table(meta) in sources  # regenerate the table when indicators.yaml changes
     assert all(m.refresh for m in meta.values())
+
+
+def test_data_check_strict_passes_on_the_release_date(bundled):
+    from siteselect.cli import main
+
+    assert bundled.release.date is not None
+    assert main(["data", "check", "--strict", "--as-of", bundled.release.date.isoformat()]) == 0
