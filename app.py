@@ -5,6 +5,7 @@ Each view is a page script in ``ui/pages/``; all logic lives in ``siteselect/``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from siteselect import maps, views
+from siteselect import maps, release, views
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
@@ -186,6 +187,9 @@ c1.metric("Sites ranked", len(ranking))
 c2.metric("First", str(top["name"]), help=f"score {top['score']:.3f}")
 c3.metric("Method", METHODS[result.method].label)
 c4.metric("Missing-value policy", result.policy.policy.replace("_", " "))
+stale, _ = release.data_notice(catalog, ranking.index, on=dt.date.today())
+if stale:
+    st.warning(views.md_text(stale), icon="🗓️")
 for note in result.notes:
     st.caption(f"ℹ️ {views.md_escape(note)}")
 context.use(run)

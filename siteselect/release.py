@@ -355,3 +355,38 @@ def refresh_table(meta: Mapping[str, IndicatorMeta]) -> str:
         refresh = " ".join(m.refresh.split())
         lines.append(f"| `{m.id}` | {m.edition or '—'} | {nxt} | {m.max_age_days} | {refresh} |")
     return "\n".join(lines)
+
+
+def data_notice(
+    catalog: Catalog, site_ids: Iterable[str] | None = None, *, on: dt.date
+) -> tuple[str, ReleaseReport]:
+    """A plain-language notice about the figures in use for ``site_ids`` on day ``on``.
+
+    Covers the indicator rows that apply to those sites (their own, their region's and
+    their country's), the exchange rates and the tariff table. Returns ``("", report)``
+    when nothing is stale; otherwise one sentence that counts the open findings and the
+    ones accepted with a documented reason, which the app and the decision record show.
+
+    >>> from siteselect.catalog import load_catalog
+    >>> text, report = data_notice(load_catalog(), on=dt.date(2026, 12, 1))
+    >>> report.ok
+    True
+    """
+    sites = catalog.sites if site_ids is None else catalog.sites.loc[list(site_ids)]
+    scopes = {*sites.index, *sites["region_code"].dropna(), *sites["country"].dropna()}
+    report = check_release(catalog, as_of=on, scopes=scopes)
+    if not report.findings:
+        return "", report
+    rel = report.release
+    head = f"Data release {rel.version or '(unversioned)'} of {rel.date or '?'}, used on {on}: "
+    parts = []
+    if report.open:
+        kinds = sorted({FINDING_KINDS[f.kind] for f in report.open})
+        parts.append(f"{len(report.open)} figure(s) in use are stale ({'; '.join(kinds)})")
+    accepted = len(report.findings) - len(report.open)
+    if accepted:
+        parts.append(
+            f"{accepted} figure(s) are older than wanted but kept with a documented reason "
+            "(no newer figure could be sourced)"
+        )
+    return head + "; ".join(parts) + ". See Data & sources, or `siteselect data check`.", report

@@ -61,6 +61,7 @@ def decision_record(
     acceptability: pd.DataFrame | None = None,
     stability: pd.DataFrame | None = None,
     user_sites: list[str] | None = None,
+    data_notice: str = "",
 ) -> str:
     """Render the decision record as one HTML document.
 
@@ -78,6 +79,9 @@ def decision_record(
         SMAA rank-acceptability indices (alternative × rank).
     stability
         Stability intervals (criterion × low/high/current).
+    data_notice
+        The stale-data notice of :func:`siteselect.release.data_notice` for the day the
+        record is made, shown at the top (escaped).
     """
     criteria = evaluation.criteria
     labels = {c.id: c.label for c in criteria.criteria}
@@ -131,6 +135,11 @@ def decision_record(
         f"<h1>{html.escape(title)}</h1>",
         "<p class='meta'>siteselect: multi-criteria ranking of overseas industrial-park "
         "sites on proximity, investment climate and sector suitability.</p>",
+        *(
+            [f"<p class='note stale'><strong>Data notice.</strong> {html.escape(data_notice)}</p>"]
+            if data_notice
+            else []
+        ),
         "<h2>Settings</h2>",
         _kv(settings),
         *(f"<p class='note'>{html.escape(n)}</p>" for n in evaluation.policy.notes),

@@ -183,3 +183,28 @@ def test_an_exception_needs_a_reason_and_a_review_date(release_dir):
     _with_exception(release_dir, "later", reason="''")
     with pytest.raises(DataError, match=r"'exceptions\[1\]\.reason': required text is"):
         check_release(load_catalog(release_dir), as_of=DAY)
+
+
+def test_data_notice_counts_the_stale_figures_in_use(release_dir):
+    from siteselect.release import data_notice
+
+    _plant(release_dir, "PH-TEST-A,minimum_wage,600,PHP/day,2026,2026-04-16,2026-11-30,,s,u,")
+    cat = load_catalog(release_dir)
+    text, report = data_notice(cat, ["PH-TEST-A"], on=DAY)
+    assert not report.ok
+    assert text.startswith("Data release 2099.1.0 of 2026-12-01, used on 2026-12-01: ")
+    assert "past its valid_until" in text
+    assert {f.scope for f in report.findings} <= {"PH-TEST-A", "PHL", "PHP", "MXN", "USD"} | set(
+        cat.sites.loc[["PH-TEST-A"], "region_code"].dropna()
+    )
+    earlier, _ = data_notice(cat, ["PH-TEST-A"], on=dt.date(2026, 11, 30))
+    assert "past its valid_until" not in earlier
+
+
+def test_the_decision_record_shows_the_data_notice_escaped():
+    from siteselect import report
+    from siteselect.ranking import default_catalog, evaluate
+
+    cat = default_catalog()
+    doc = report.decision_record(evaluate(cat), cat.sites, data_notice="2 figures <b>stale</b>")
+    assert "<strong>Data notice.</strong> 2 figures &lt;b&gt;stale&lt;/b&gt;" in doc

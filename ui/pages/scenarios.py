@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 
 import streamlit as st
 
-from siteselect import report, views
+from siteselect import release, report, views
 from siteselect.errors import SiteSelectError
 from siteselect.ranking import Evaluation, evaluate
 from siteselect.store import Scenario, compare, scenario_evaluate_kwargs
@@ -136,6 +137,7 @@ st.download_button(
         acceptability=summary.smaa.acceptability if summary else None,
         stability=stability,
         user_sites=user_ids,
+        data_notice=release.data_notice(catalog, result.ranking.index, on=dt.date.today())[0],
     ),
     f"siteselect_record_{result.sector}.html",
     "text/html",
