@@ -37,7 +37,7 @@ import yaml
 
 from siteselect import geo
 from siteselect.catalog import Catalog, resolve_indicator
-from siteselect.errors import DataError, Problem, SiteSelectError, raise_if
+from siteselect.errors import DataError, Problem, SiteSelectError, UnknownNameError, raise_if
 from siteselect.markets import Market, MarketSet, applicable_duty, market_transit_days
 
 CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
@@ -61,7 +61,12 @@ BREAKDOWN_COLUMNS = (
     "scope_level",
     "inputs",
     "missing",
+    "imputed",
 )
+#: components whose amount a missing-value policy may fill in from the other sites: the
+#: project's quantity is the same everywhere, so a filled amount is a filled unit price
+IMPUTABLE = ("land", "power", "water")
+IMPUTE_POLICIES = {"worst": "the highest observed amount", "mean": "the mean observed amount"}
 _MONEY = re.compile(r"^(?P<cur>[A-Z]{3})(?P<cents> cents)?/(?P<per>.+)$")
 _SCALAR_FIELDS = (
     "floor_area_m2",
@@ -409,6 +414,7 @@ def _component(
         "scope_level": _scope(rows),
         "inputs": "; ".join(inputs),
         "missing": "; ".join(missing),
+        "imputed": "",
     }
 
 
@@ -446,8 +452,15 @@ def annual_cost(
     mset: MarketSet,
     tariffs: pd.DataFrame,
     on: date | None = None,
+    impute: str | None = None,
 ) -> CostResult:
-    """The annual cost of ``project`` at every site of ``catalog`` (see the module docstring)."""
+    """The annual cost of ``project`` at every site of ``catalog`` (see the module docstring).
+
+    ``impute`` (``"worst"`` or ``"mean"``, the missing-value policy of the evaluation) fills
+    a missing land, power or water component from the sites where it is known (highest or
+    mean amount); the row says so in ``imputed`` and keeps its reason in ``missing``. With
+    ``None`` a missing component leaves the total missing.
+    """
     resolved = {ind: resolve_indicator(catalog, ind) for ind in INDICATORS}
     fx = catalog.fx
     sites = catalog.sites
@@ -679,6 +692,8 @@ def annual_cost(
             )
         )
     breakdown = pd.DataFrame.from_records(records, columns=list(BREAKDOWN_COLUMNS))
+    if impute is not None:
+        breakdown = impute_components(breakdown, impute)
     amounts = breakdown.pivot(index="site_id", columns="component", values="amount_usd")
     amounts = amounts.reindex(index=sites.index, columns=list(COMPONENTS))
     total = amounts.sum(axis=1, min_count=len(COMPONENTS)).where(amounts.notna().all(axis=1))
@@ -686,6 +701,37 @@ def annual_cost(
     return CostResult(
         project, dict(markets), breakdown, total.rename("total"), scored.rename("scored_cost")
     )
+
+
+def impute_components(breakdown: pd.DataFrame, policy: str) -> pd.DataFrame:
+    """``breakdown`` with missing :data:`IMPUTABLE` components filled by ``policy``.
+
+    >>> rows = pd.DataFrame({"site_id": ["A", "B", "C"], "component": "power",
+    ...                      "amount_usd": [2.0, 4.0, float("nan")], "missing": ["", "", "x"],
+    ...                      "imputed": ""})
+    >>> impute_components(rows, "worst")["amount_usd"].tolist()
+    [2.0, 4.0, 4.0]
+    >>> impute_components(rows, "mean")["amount_usd"].tolist()
+    [2.0, 4.0, 3.0]
+    """
+    if policy not in IMPUTE_POLICIES:
+        raise UnknownNameError("cost imputation policy", policy, IMPUTE_POLICIES)
+    out = breakdown.copy()
+    for comp in IMPUTABLE:
+        rows = out["component"] == comp
+        known = out.loc[rows, "amount_usd"].dropna()
+        gaps = rows & out["amount_usd"].isna()
+        if known.empty or not gaps.any():
+            continue
+        fill = float(known.max() if policy == "worst" else known.mean())
+        source = out.loc[known.idxmax(), "site_id"] if policy == "worst" else None
+        of = f" ({source})" if source is not None else f" of {len(known)} sites"
+        out.loc[gaps, "amount_usd"] = fill
+        out.loc[gaps, "imputed"] = (
+            f"{comp} imputed by policy '{policy}': {IMPUTE_POLICIES[policy]}{of}, "
+            f"USD {fill:,.0f} a year"
+        )
+    return out
 
 
 def _assumed(figs: Mapping[str, Figure], *keys: str) -> list[str]:

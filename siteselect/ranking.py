@@ -153,12 +153,23 @@ def evaluate(
         tariffs=tariffs,
         on=catalog.release.date,
         headcount=headcount,
+        missing=missing,
     )
     if table is None or table.context_key != (sector, *base.key()):
         table = decision_table(catalog, criteria, sector, base)
     used = [c for c in criteria.ids if breakdown.effective[c] > 0]
     excluded = exclusions(table, criteria, sector, catalog)
     notes = [f"target markets: {describe_shares(base.markets)}"]
+    if table.cost is not None:
+        filled = table.cost.breakdown[table.cost.breakdown["imputed"] != ""]
+        if len(filled):
+            per = filled.groupby("component")["site_id"].nunique()
+            notes.append(
+                f"cost of operation: {filled['site_id'].nunique()} site(s) with components "
+                f"filled by the '{missing}' policy ("
+                + ", ".join(f"{c} {n}" for c, n in per.items())
+                + "); see the cost breakdown"
+            )
     kept = table
     if len(excluded):
         keep = ~table.values.index.isin(excluded.index)

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from siteselect.catalog import Catalog, resolve_indicator
-from siteselect.cost import CostResult, Project, annual_cost, default_projects, with_headcount
+from siteselect.cost import (
+    IMPUTE_POLICIES,
+    CostResult,
+    Project,
+    annual_cost,
+    default_projects,
+    with_headcount,
+)
 from siteselect.criteria import CriteriaSet, Criterion
 from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.markets import (
@@ -60,6 +67,8 @@ class ModelContext:
     tariffs: pd.DataFrame
     project: Project
     on: date | None = None  # the date tariff rows must be in force (the release date)
+    #: how missing land, power or water cost components are filled (None: left missing)
+    impute: str | None = "worst"
 
     def key(self) -> tuple[Any, ...]:
         """What identifies the table built with this context (for caching)."""
@@ -68,6 +77,7 @@ class ModelContext:
             id(self.tariffs),
             repr(self.project),
             self.on,
+            self.impute,
         )
 
 
@@ -79,9 +89,12 @@ def default_context(
     tariffs: pd.DataFrame | None = None,
     on: date | None = None,
     headcount: float | None = None,
+    missing: str = "worst",
 ) -> ModelContext:
     """The bundled markets, tariffs and the sector's reference project, for ``markets``
-    (the project scaled to ``headcount`` staff when given)."""
+    (the project scaled to ``headcount`` staff when given). ``missing`` is the evaluation's
+    missing-value policy: ``worst`` and ``mean`` also fill missing land, power and water
+    cost components (see :func:`siteselect.cost.impute_components`); the others do not."""
     mset = default_markets()
     projects = default_projects()
     if project is None:
@@ -96,6 +109,7 @@ def default_context(
         tariffs=tariffs if tariffs is not None else default_tariffs(),
         project=project,
         on=on,
+        impute=missing if missing in IMPUTE_POLICIES else None,
     )
 
 
@@ -484,7 +498,13 @@ def _cost_cells(crit: Criterion, result: CostResult) -> list[dict[str, Any]]:
             if value
             else 0.0
         )
-        how = "; ".join(f"{r.component} USD {r.amount_usd:,.0f}" for r in rows.itertuples())
+        how = "; ".join(
+            f"{r.component} USD {r.amount_usd:,.0f}" + (" (imputed)" if r.imputed else "")
+            for r in rows.itertuples()
+        )
+        filled = [r.imputed for r in rows.itertuples() if r.imputed]
+        if filled:
+            how += " — imputed: " + "; ".join(filled)
         out.append(
             _cell(
                 float(value),
@@ -550,6 +570,7 @@ def decision_table(
             mset=ctx.mset,
             tariffs=ctx.tariffs,
             on=ctx.on,
+            impute=ctx.impute,
         )
     records = []
     for crit in cset.criteria:

@@ -94,8 +94,27 @@ def test_bad_link_values_warn_and_fall_back():
     at = run_app(sector="[x](http://evil.example)", w="logistics:-3")
     assert not at.exception
     assert at.selectbox(key="sector").value == "ems"
-    assert len(at.warning) == 2
-    assert any("\\[x\\]\\(http://evil" in w.value for w in at.warning)  # text, not a link
+    link = [w for w in at.warning if w.icon != "🗓️"]  # the data notice is not about the link
+    assert len(link) == 2
+    assert any("\\[x\\]\\(http://evil" in w.value for w in link)  # text, not a link
+
+
+def test_the_data_notice_names_the_release_and_the_figures_in_use():
+    import datetime as dt
+
+    from siteselect import release
+    from siteselect.catalog import load_catalog
+
+    at = run_app()
+    expected, report = release.data_notice(load_catalog(), on=dt.date.today())
+    notices = [w.value for w in at.warning if w.icon == "🗓️"]
+    if report.findings:
+        assert len(notices) == 1
+        assert notices[0].startswith("Data release ")
+        assert f"{len(report.findings) - len(report.open)} figure" in notices[0]
+        assert notices[0].replace("\\", "")[:40] == expected[:40]
+    else:
+        assert notices == []
 
 
 @pytest.mark.parametrize(

@@ -442,3 +442,60 @@ def test_cli_unknown_market_lists_the_valid_ones(capsys):
     assert "unknown market 'MARS'; valid markets: ASEAN, CN, EU, JP, MX, TW, US" in (
         capsys.readouterr().err
     )
+
+
+# --- missing cost components, filled by the evaluation's policy ---------------------------
+
+
+@pytest.mark.parametrize(("policy", "stat"), [("worst", max), ("mean", np.mean)])
+def test_missing_cost_components_follow_the_policy_and_are_flagged(
+    model, mset, tariffs, policy, stat
+):
+    project = load_projects()["ems"]
+    plain = annual_cost(model, project, markets=MIX, mset=mset, tariffs=tariffs)
+    gone = plain.breakdown.index[
+        (plain.breakdown["component"] == "power") & (plain.breakdown["site_id"] == "US-TEST-C")
+    ]
+    broken = plain.breakdown.copy()
+    broken.loc[gone, "amount_usd"] = math.nan
+    broken.loc[gone, "missing"] = "no electricity_price_industrial"
+    from siteselect.cost import impute_components
+
+    filled = impute_components(broken, policy)
+    power = filled[filled["component"] == "power"].set_index("site_id")
+    observed = power.drop(index="US-TEST-C")["amount_usd"]
+    assert power.at["US-TEST-C", "amount_usd"] == pytest.approx(stat(observed))
+    assert f"policy '{policy}'" in power.at["US-TEST-C", "imputed"]
+    assert power.at["US-TEST-C", "missing"] == "no electricity_price_industrial"
+    assert (power.drop(index="US-TEST-C")["imputed"] == "").all()  # observed values untouched
+    pd.testing.assert_series_equal(power.drop(index="US-TEST-C")["amount_usd"], observed)
+
+
+def test_a_component_observed_nowhere_is_not_imputed():
+    from siteselect.cost import impute_components
+
+    rows = pd.DataFrame(
+        {
+            "site_id": ["A", "B"],
+            "component": "water",
+            "amount_usd": [math.nan, math.nan],
+            "missing": ["x", "y"],
+            "imputed": "",
+        }
+    )
+    assert impute_components(rows, "worst")["amount_usd"].isna().all()
+    with pytest.raises(UnknownNameError, match=r"unknown cost imputation policy 'median'"):
+        impute_components(rows, "median")
+
+
+def test_bundled_cost_is_known_for_every_site_and_its_imputations_are_stated():
+    result = evaluate()
+    assert result.table.values["operating_cost"].notna().all()
+    assert not any("Annual cost of operation" in n for n in result.policy.notes)
+    assert any(n.startswith("cost of operation: ") for n in result.notes)
+    cells = result.table.cells.query("criterion == 'operating_cost'")
+    filled = result.cost.breakdown[result.cost.breakdown["imputed"] != ""]["site_id"].unique()
+    for sid in filled:
+        assert "imputed" in cells.set_index("site_id").at[sid, "derivation"]
+    dropped = evaluate(missing="drop_site")
+    assert len(dropped.ranking) < len(result.ranking)
