@@ -28,6 +28,7 @@ DERIVE_KINDS = (
     "indicator",
     "indicator_usd",
     "mean",
+    "aqueduct_category",
     "income_tax",
     "sector_fit",
     "cluster",

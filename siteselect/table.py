@@ -194,6 +194,64 @@ def _indicator_cells(catalog: Catalog, crit: Criterion, indicator: str) -> list[
     return out
 
 
+_SCOPE_RANK = {"site": 0, "region": 1, "country": 2}
+AQUEDUCT_BINS = "[0,1) low, [1,2) low-medium, [2,3) medium-high, [3,4) high, [4,5] extremely high"
+
+
+def aqueduct_category(score: float) -> int:
+    """The WRI Aqueduct baseline-water-stress category (0-4) of a score (0-5).
+
+    >>> [aqueduct_category(x) for x in (0.0, 1.99, 2.0, 4.0, 4.93, 5.0)]
+    [0, 1, 2, 4, 4, 4]
+    """
+    return int(min(max(score, 0.0) // 1.0, 4.0))
+
+
+def _aqueduct_cells(
+    catalog: Catalog, crit: Criterion, category: str, score: str
+) -> list[dict[str, Any]]:
+    """The most specific Aqueduct row of either scale; scores are converted to categories.
+
+    A category row (the scale WRI publishes for every country) and a score row (0-5) of the
+    same edition are both accepted; the more specific scope wins (site > region > country),
+    and at the same scope the category row, which is WRI's own figure, wins.
+    """
+    cats, scores = resolve_indicator(catalog, category), resolve_indicator(catalog, score)
+    out = []
+    for sid in cats.index:
+        options = []
+        for order, (frame, scale) in enumerate(((cats, "category"), (scores, "score"))):
+            row = frame.loc[sid]
+            level = row["scope_level"]
+            if level is not None and pd.notna(level) and pd.notna(row["value"]):
+                options.append((_SCOPE_RANK[str(level)], order, scale, row))
+        if not options:
+            out.append(_missing(crit.unit, f"no '{category}' or '{score}' for the site"))
+            continue
+        _, _, scale, row = min(options, key=lambda o: (o[0], o[1]))
+        value = float(row["value"])
+        how = _scope_text(row) + (f"; as of {row['as_of']}" if row.get("as_of") else "")
+        if scale == "score":
+            how += (
+                f"; score {value:g} converted to category {aqueduct_category(value)} by "
+                f"Aqueduct's bins ({AQUEDUCT_BINS})"
+            )
+            value = float(aqueduct_category(value))
+        out.append(
+            _cell(
+                value,
+                crit.unit,
+                str(row["source"]),
+                row["year"],
+                str(row["url"]),
+                how,
+                str(row["scope_level"]),
+                1.0 if row["scope_level"] == "country" else 0.0,
+            )
+        )
+    return out
+
+
 _UNIT = re.compile(r"^(?P<cur>[A-Z]{3})(?P<cents> cents)?/(?P<per>[A-Za-z]+)$")
 _PER_DAY = {"day": 1.0, "hour": HOURS_PER_DAY, "h": HOURS_PER_DAY}
 
@@ -537,6 +595,9 @@ DERIVERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
         cat, crit, crit.derive["indicator"], crit.derive.get("per", "day")
     ),
     "mean": lambda cat, crit, sector, ctx: _mean_cells(cat, crit, crit.derive["indicators"]),
+    "aqueduct_category": lambda cat, crit, sector, ctx: _aqueduct_cells(
+        cat, crit, crit.derive["category"], crit.derive["score"]
+    ),
     "income_tax": lambda cat, crit, sector, ctx: _income_tax_cells(
         cat, crit, crit.derive["national"], crit.derive["state"]
     ),

@@ -392,7 +392,7 @@ def test_an_excluded_site_is_never_ranked_and_says_why(model, tariffs, method):
     result = evaluate(model, sector="semiconductor_fab", method=method, tariffs=tariffs)
     assert list(result.excluded.index) == ["MX-TEST-B"]
     assert "MX-TEST-B" not in result.ranking.index
-    assert "above 4" in result.excluded.at["MX-TEST-B", "reason"]
+    assert "is above 3: Aqueduct category 4" in result.excluded.at["MX-TEST-B", "reason"]
     assert any(n.startswith("excluded: Test site B") for n in result.notes)
 
 

@@ -162,3 +162,21 @@ def test_unknown_policy_lists_valid_names(table):
 def test_policy_that_leaves_nothing_is_a_clear_error(table):
     with pytest.raises(SiteSelectError, match=r"left nothing to rank"):
         apply_missing_policy(table, "drop_criterion", criteria=["electricity_price", "logistics"])
+
+
+def test_water_stress_takes_the_most_specific_aqueduct_row_on_the_category_scale():
+    from siteselect.ranking import default_catalog, default_criteria
+    from siteselect.table import decision_table
+
+    cat = default_catalog()
+    table = decision_table(cat, default_criteria(), "ems")
+    values = table.values["water_stress"]
+    assert values.notna().all()
+    assert set(values.unique()) <= {0.0, 1.0, 2.0, 3.0, 4.0}
+    cells = table.cells.set_index(["site_id", "criterion"])
+    sonora = cells.loc[("MX-SON-TEEMA", "water_stress")]
+    assert values["MX-SON-TEEMA"] == 4.0  # state score 4.93, converted by Aqueduct's bins
+    assert "score 4.93 converted to category 4" in sonora["derivation"]
+    assert values["MX-NLE-MTY"] == 3.0  # no state figure: WRI's national category
+    assert values["US-AZ-NPHX"] == 4.0
+    assert values["US-TX-HOU"] == 2.0
