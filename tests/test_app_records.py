@@ -39,7 +39,7 @@ def test_a_bad_stored_record_never_breaks_the_scenarios_page():
         assert any("Deleted “Broken record”" in m.value for m in at.success)
         at.run()
         assert "Broken record" not in set(at.dataframe[0].value["name"])
-        assert not at.warning
+        assert not [w for w in at.warning if w.icon != "🗓️"]  # the data notice stays
     finally:
         with ScenarioStore(db) as store:
             for name in ("Broken record", "Fine record"):
