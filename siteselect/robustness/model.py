@@ -9,7 +9,8 @@ Weight paths
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,3 +92,17 @@ def on_path(t: FloatArray, top: FloatArray, rest: FloatArray) -> FloatArray:
     t = np.asarray(t, dtype=float)[..., None]
     out: FloatArray = t * top + (1.0 - t) * rest
     return out
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS held to one thread while the block runs.
+
+    The products of the robustness analyses are skinny (a dozen criteria): BLAS threads
+    gain nothing on them and, on a busy server, fight over the cores; ``weights_to_win``
+    on 500 sites (TOPSIS) took 106 s with OpenBLAS's threads and 9 s with one, on the same
+    loaded machine (benchmarks/run.py measures the summary)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield

@@ -10,6 +10,7 @@ import pandas as pd
 
 from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.robustness.levers import POLICY_LEVERS, LeverResult, value_levers
+from siteselect.robustness.model import one_blas_thread
 from siteselect.robustness.provenance import RULE, provenance_ranges
 from siteselect.robustness.reversal import RankReversalReport, rank_reversal
 from siteselect.robustness.smaa import SMAAResult, smaa_full
@@ -54,6 +55,7 @@ def evaluation_problem(evaluation: Any) -> tuple[pd.DataFrame, dict[str, str], d
     return matrix, objectives, weights
 
 
+@one_blas_thread()
 def robustness_summary(
     evaluation: Any,
     *,
@@ -69,25 +71,26 @@ def robustness_summary(
 ) -> RobustnessSummary:
     """SMAA, stability intervals, what would make ``target`` win, and rank reversal.
 
-    Uses the evaluation's own matrix (after its missing-value policy), method and
-    parameters. ``target`` defaults to the runner-up. ``order`` constrains the SMAA
-    weights, e.g. ``[("investment_climate", "proximity")]`` (group ids or criterion ids).
-    ``value_spread`` (e.g. 0.1) makes SMAA also draw every sourced criterion value
-    uniformly within ±that share of itself (computed geography stays exact), for figures
-    that are estimates. ``progress(fraction, text)`` is called before each step.
+        Uses the evaluation's own matrix (after its missing-value policy), method and
+        parameters. ``target`` defaults to the runner-up. ``order`` constrains the SMAA
+        weights, e.g. ``[("investment_climate", "proximity")]`` (group ids or criterion ids).
+        ``value_spread`` (e.g. 0.1) makes SMAA also draw every sourced criterion value
+        uniformly within ±that share of itself (computed geography stays exact), for figures
+        that are estimates. ``progress(fraction, text)`` is called before each step and after
+    every chunk of SMAA samples.
 
-    By default SMAA answers "given *our* weights, roughly, how sure is the ranking?":
-    ``weight_sampling="around"`` draws group weights and each group's split around the
-    evaluation's own weights (hierarchical Dirichlet, ``concentration`` κ; see
-    :class:`~siteselect.robustness.sampling.WeightPrior`); ``"uniform"`` draws them
-    uniformly (hierarchically), the classic SMAA question with no preference information.
-    ``values="provenance"`` draws every value within a range set by its provenance
-    (:data:`~siteselect.robustness.provenance.RULE`), ``"exact"`` keeps them fixed; a
-    positive ``value_spread`` replaces that rule by the uniform ± share. ``notes`` says
-    what was sampled.
+        By default SMAA answers "given *our* weights, roughly, how sure is the ranking?":
+        ``weight_sampling="around"`` draws group weights and each group's split around the
+        evaluation's own weights (hierarchical Dirichlet, ``concentration`` κ; see
+        :class:`~siteselect.robustness.sampling.WeightPrior`); ``"uniform"`` draws them
+        uniformly (hierarchically), the classic SMAA question with no preference information.
+        ``values="provenance"`` draws every value within a range set by its provenance
+        (:data:`~siteselect.robustness.provenance.RULE`), ``"exact"`` keeps them fixed; a
+        positive ``value_spread`` replaces that rule by the uniform ± share. ``notes`` says
+        what was sampled.
 
-    Refused up front for more than ``MAX_SITES`` sites (rank acceptability is a sites ×
-    sites table and rank reversal re-ranks once per site).
+        Refused up front for more than ``MAX_SITES`` sites (rank acceptability is a sites ×
+        sites table and rank reversal re-ranks once per site).
     """
     if not 0 <= value_spread < 1:
         raise SiteSelectError(f"value_spread must be in [0, 1); got {value_spread!r}")
@@ -113,7 +116,6 @@ def robustness_summary(
     method, params = evaluation.method, dict(evaluation.params)
     ranking = evaluation.ranking
     groups = evaluation.criteria.group_of()
-    step(0.0, f"SMAA: ranking {samples:,} sampled weightings")
     ranges = None
     notes: list[str] = []
     if value_spread > 0:
@@ -136,6 +138,8 @@ def robustness_summary(
         ranges = provenance_ranges(evaluation) or None
         notes.append(RULE)
     around = weight_sampling == "around"
+    smaa_text = f"SMAA: ranking {samples:,} sampled weightings"
+    step(0.0, smaa_text)
     result = smaa_full(
         matrix,
         objectives,
@@ -148,6 +152,7 @@ def robustness_summary(
         order=order,
         groups=groups,
         value_ranges=ranges,
+        progress=lambda done: step(0.4 * done, smaa_text),
         **params,
     )
     notes.insert(0, f"SMAA sampled: {result.sampled}")
