@@ -680,7 +680,7 @@ def test_value_spread_draws_sourced_values_only(tiny, cset):
 
 
 def test_smaa_reports_progress_per_chunk_up_to_one(monkeypatch):
-    matrix, objectives, weights = random_problem(8, m=6, n=4)
+    matrix, objectives, _ = random_problem(8, m=6, n=4)
     monkeypatch.setattr(
         importlib.import_module("siteselect.robustness.smaa"), "CHUNK_ELEMENTS", 6 * 4 * 50
     )  # chunks of 50 samples
