@@ -730,3 +730,18 @@ def test_alone_first_agrees_with_the_ranks(method):
         expected = (ranks[:, t] == 1) & ((ranks == 1).sum(axis=1) == 1)
         np.testing.assert_array_equal(alone_first(model, W, t), expected)
     assert not alone_first(model, W, 0).any()
+
+
+def test_rank_reversal_removes_a_stated_sample_of_many_sites():
+    from siteselect.robustness.reversal import REMOVE_ALL
+
+    m = REMOVE_ALL + 30
+    matrix, objectives, weights = shared_random_problem(11, m=m, n=3)
+    report = rank_reversal(matrix, objectives, weights, "wsm", seed=4)
+    removed = report.checks.loc[report.checks["check"] == "remove", "subject"]
+    assert len(removed) == REMOVE_ALL == removed.nunique()
+    first = rank_matrix(matrix, objectives, weights, "wsm")["rank"].sort_values(kind="stable")
+    assert set(first.index[: REMOVE_ALL // 2]) <= set(removed)
+    assert report.notes[-1].startswith(f"The removal check ran for {REMOVE_ALL} of the {m} ")
+    again = rank_reversal(matrix, objectives, weights, "wsm", seed=4)
+    pd.testing.assert_frame_equal(report.checks, again.checks)

@@ -302,8 +302,13 @@ class _RankTally:
         self.structural: bool | None = None
 
     def _bump(self, size: int, alt: IntArray, pos: IntArray) -> None:
-        flat = np.bincount(alt * self.m + pos, minlength=self.m * self.m)
-        self.counts[size] = self.counts.get(size, 0) + flat.reshape(self.m, self.m)
+        m = self.m
+        counts = self.counts.setdefault(size, np.zeros((m, m), dtype=np.int64))
+        cells = (alt * m + pos).ravel()
+        if 8 * cells.size < m * m:  # few samples of many sites: touch only those cells
+            np.add.at(counts.reshape(-1), cells, 1)
+        else:
+            counts += np.bincount(cells, minlength=m * m).reshape(m, m)
 
     def add(self, ranks: IntArray) -> FloatArray:
         """Add a (k × m) batch of dense ranks; return each alternative's share of first."""
@@ -347,8 +352,7 @@ class _RankTally:
             # distributions a tie then has probability 0, and the sort order is the ranking
             tied = np.zeros(k, dtype=bool)
         plain = order[~tied] if tied.any() else order
-        counts = np.stack([np.bincount(plain[:, p], minlength=m) for p in range(m)], axis=1)
-        self.counts[1] = self.counts.get(1, 0) + counts
+        self._bump(1, plain, np.broadcast_to(np.arange(m), plain.shape))
         first = plain[:, 0]
         Wp = W[~tied] if tied.any() else W
         for j in range(W.shape[1]):

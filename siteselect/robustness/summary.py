@@ -186,7 +186,7 @@ def robustness_summary(
             **params,
         )
     step(0.9, "rank reversal checks")
-    reversal = rank_reversal(matrix, objectives, weights, method, **params)
+    reversal = rank_reversal(matrix, objectives, weights, method, seed=seed, **params)
     step(1.0, "done")
     return RobustnessSummary(
         method, ranking.index[0], result, stability, win, reversal, tuple(notes), lever
