@@ -87,6 +87,17 @@ class BatchRanker:
 
     prepare: Callable[[FloatArray | None], Terms]
     rank: Callable[[Terms, FloatArray], IntArray]
+    scores: Callable[[Terms, FloatArray], FloatArray] | None = None
+    """The scores (k × m, higher is better) that ``rank`` dense-ranks, for methods ranked
+    by score (not VIKOR's compromise sets, nor the per-sample fallback)."""
+
+    def first_share(self, terms: Terms, W: FloatArray) -> FloatArray:
+        """Each alternative's share of first place (k × m; a g-way tie gives 1/g each)."""
+        if self.scores is None:
+            return _first_share(self.rank(terms, W))
+        top = np.round(self.scores(terms, W), TIE_DECIMALS)
+        ones = top == top.max(axis=1, keepdims=True)
+        return np.where(ones, 1.0 / ones.sum(axis=1, keepdims=True), 0.0)
 
 
 def _benefit_scaled_batch(X3: FloatArray, sense: FloatArray) -> tuple[FloatArray, BoolArray]:
@@ -106,12 +117,13 @@ def _weighted_sum(A: FloatArray, W: FloatArray) -> FloatArray:
     return out
 
 
-def _sum_ranks(terms: Terms, W: FloatArray) -> IntArray:
-    return dense_rank(_weighted_sum(terms[0], W))
+def _sum_scores(terms: Terms, W: FloatArray) -> FloatArray:
+    return _weighted_sum(terms[0], W)
 
 
-def _product_ranks(terms: Terms, W: FloatArray) -> IntArray:
-    return dense_rank(np.exp(_weighted_sum(terms[0], W)))
+def _product_scores(terms: Terms, W: FloatArray) -> FloatArray:
+    out: FloatArray = np.exp(_weighted_sum(terms[0], W))
+    return out
 
 
 def _topsis_terms(X3: FloatArray, sense: FloatArray) -> Terms:
@@ -128,14 +140,14 @@ def _topsis_terms(X3: FloatArray, sense: FloatArray) -> Terms:
     return to_ideal, V
 
 
-def _topsis_ranks(terms: Terms, W: FloatArray) -> IntArray:
+def _topsis_scores(terms: Terms, W: FloatArray) -> FloatArray:
     W2 = np.square(W)
     d_best = np.sqrt(_weighted_sum(terms[0], W2))
     d_worst = np.sqrt(_weighted_sum(terms[1], W2))
     total = d_best + d_worst
     with np.errstate(invalid="ignore", divide="ignore"):
-        closeness = np.where(total > 0, d_worst / total, 0.0)
-    return dense_rank(closeness)
+        closeness: FloatArray = np.where(total > 0, d_worst / total, 0.0)
+    return closeness
 
 
 def _vikor_terms(X3: FloatArray, sense: FloatArray) -> Terms:
@@ -191,30 +203,38 @@ def batch_ranker(
     name, p, sense = model.spec.name, model.params, model.problem.sense
     spec = model.spec
 
-    def certain(terms: Terms, W: FloatArray) -> IntArray:
-        return model.ranks(W)
+    # terms=() stands for the problem's own matrix, prepared in ``model``
+    def prepare_with(terms_of: Callable[[FloatArray], Terms]) -> Callable[..., Terms]:
+        return lambda X3: () if X3 is None else terms_of(X3)
 
-    def batched(
+    def by_rank(
         terms_of: Callable[[FloatArray], Terms], rank: Callable[[Terms, FloatArray], IntArray]
     ) -> BatchRanker:
-        def prepare(X3: FloatArray | None) -> Terms:
-            return () if X3 is None else terms_of(X3)
+        return BatchRanker(
+            prepare_with(terms_of), lambda t, W: rank(t, W) if t else model.ranks(W)
+        )
 
-        return BatchRanker(prepare, lambda t, W: certain(t, W) if not t else rank(t, W))
+    def batched(
+        terms_of: Callable[[FloatArray], Terms], scores: Callable[[Terms, FloatArray], FloatArray]
+    ) -> BatchRanker:
+        def score(t: Terms, W: FloatArray) -> FloatArray:
+            return scores(t, W) if t else model.scores(W)
+
+        return BatchRanker(prepare_with(terms_of), lambda t, W: dense_rank(score(t, W)), score)
 
     if envelope is not None:
-        ranks = _sum_ranks if name == "wsm" else _product_ranks
-        return batched(lambda X3: (fixed_scale_terms(model, X3, *envelope),), ranks)
+        fixed = _sum_scores if name == "wsm" else _product_scores
+        return batched(lambda X3: (fixed_scale_terms(model, X3, *envelope),), fixed)
     if name == "wsm" and p["normalise"] == "minmax":
-        return batched(lambda X3: (_benefit_scaled_batch(X3, sense)[0],), _sum_ranks)
+        return batched(lambda X3: (_benefit_scaled_batch(X3, sense)[0],), _sum_scores)
     if name == "wpm" and p["form"] == "scaled":
         floor = p["floor"]
         return batched(
             lambda X3: (np.log(floor + (1.0 - floor) * _benefit_scaled_batch(X3, sense)[0]),),
-            _product_ranks,
+            _product_scores,
         )
     if name == "topsis" and p["normalise"] == "vector":
-        return batched(lambda X3: _topsis_terms(X3, sense), _topsis_ranks)
+        return batched(lambda X3: _topsis_terms(X3, sense), _topsis_scores)
     if name == "vikor":
 
         def vikor_ranks(terms: Terms, W: FloatArray) -> IntArray:
@@ -225,14 +245,14 @@ def batch_ranker(
                 p["v"] * S1 + (1 - p["v"]) * R1, S1, R1, p["use_compromise_set"]
             )
 
-        return batched(lambda X3: _vikor_terms(X3, sense), vikor_ranks)
+        return by_rank(lambda X3: _vikor_terms(X3, sense), vikor_ranks)
     scalar = all(isinstance(p.get(k), str | float) for k in ("preference", "q", "p", "s"))
     if name == "promethee2" and scalar and p["thresholds"] == "relative":
         return batched(
             lambda X3: _promethee_terms(
                 X3, sense, kind=p["preference"], q=p["q"], p=p["p"], s=p["s"]
             ),
-            _sum_ranks,
+            _sum_scores,
         )
 
     def per_sample(terms: Terms, W: FloatArray) -> IntArray:
@@ -245,7 +265,7 @@ def batch_ranker(
             ]
         )
 
-    return batched(lambda X3: (X3,), per_sample)
+    return by_rank(lambda X3: (X3,), per_sample)
 
 
 def loop_ranker(
@@ -502,12 +522,13 @@ def _smaa(
     tally = _RankTally(m)
     weight_sum = np.zeros((m, n))
     first_sum = np.zeros(m)
-    plain_scores = engine is None and model.spec.batch_ranks is None and draws.fixed is None
+    by_score = ranker.scores is not None and draws.fixed is None
     for W, X3 in draws:
-        if plain_scores and X3 is None:
-            tally.add_scores(model.scores(W), W, weight_sum, first_sum)
+        terms = ranker.prepare(X3)
+        if ranker.scores is not None and by_score:
+            tally.add_scores(ranker.scores(terms, W), W, weight_sum, first_sum)
         else:
-            share = tally.add(ranker.rank(ranker.prepare(X3), W))
+            share = tally.add(ranker.rank(terms, W))
             weight_sum += share.T @ W
             first_sum += share.sum(axis=0)
         if progress is not None:
@@ -571,7 +592,7 @@ def _confidence(
     (standard error at most 0.5 / sqrt(that)); each chunk of matrices is prepared once and
     ranked under every winner's central weights."""
     if draws.values is None:  # a certain matrix: one ranking per central weight vector
-        shares = _first_share(ranker.rank((), central[winners]))
+        shares = ranker.first_share((), central[winners])
         return shares[np.arange(len(winners)), winners]
     total = np.zeros(len(winners))
     budget = min(draws.samples, CONFIDENCE_SAMPLES)
@@ -583,7 +604,7 @@ def _confidence(
         terms = ranker.prepare(X3[:k])
         for j, i in enumerate(winners):
             Wc = np.broadcast_to(central[i], (k, W.shape[1]))
-            total[j] += _first_share(ranker.rank(terms, Wc))[:, i].sum()
+            total[j] += ranker.first_share(terms, Wc)[:, i].sum()
         used += k
         if progress is not None:
             progress(min(1.0, start + (1.0 - start) * used / budget))
