@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.robustness.levers import POLICY_LEVERS, LeverResult, value_levers
+from siteselect.robustness.levers import LeverResult, policy_levers, value_levers
 from siteselect.robustness.model import one_blas_thread
 from siteselect.robustness.provenance import RULE, provenance_ranges
 from siteselect.robustness.reversal import RankReversalReport, rank_reversal
@@ -172,7 +172,8 @@ def robustness_summary(
     if target is not None and not sole_leader:
         win = weights_to_win(matrix, objectives, weights, target, method, seed=seed, **params)
     lever = None
-    levers = [c for c in POLICY_LEVERS if c in matrix.columns and weights.get(c, 0) > 0]
+    movable = policy_levers(evaluation.criteria)
+    levers = [c for c in movable if c in matrix.columns and weights.get(c, 0) > 0]
     if target is not None and not sole_leader and levers:
         step(0.8, "what change of values would make that site win")
         lever = value_levers(
