@@ -745,3 +745,17 @@ def test_rank_reversal_removes_a_stated_sample_of_many_sites():
     assert report.notes[-1].startswith(f"The removal check ran for {REMOVE_ALL} of the {m} ")
     again = rank_reversal(matrix, objectives, weights, "wsm", seed=4)
     pd.testing.assert_frame_equal(report.checks, again.checks)
+
+
+def test_one_blas_thread_holds_blas_to_one_thread_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    from siteselect.robustness.model import one_blas_thread
+
+    def blas_threads() -> list[int]:
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    with one_blas_thread():
+        assert set(blas_threads()) <= {1}
+    assert blas_threads() == before

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -102,7 +103,13 @@ def one_blas_thread() -> Iterator[None]:
     gain nothing on them and, on a busy server, fight over the cores; ``weights_to_win``
     on 500 sites (TOPSIS) took 106 s with OpenBLAS's threads and 9 s with one, on the same
     loaded machine (benchmarks/run.py measures the summary)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         yield
+
+
+@cache
+def _blas_controller() -> Any:
+    """threadpoolctl's controller, made once: finding the loaded libraries takes ~10 ms."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()

@@ -18,8 +18,9 @@ from siteselect.robustness.stability import stability_intervals
 from siteselect.robustness.whatif import WinResult, weights_to_win
 
 MAX_SITES = 500
-"""Largest number of sites the robustness summary runs on (about 10 s for 500 sites × 13
-criteria, TOPSIS, 10,000 samples with value ranges, in benchmarks/run.py)."""
+"""Largest number of sites the robustness summary runs on; more are refused up front.
+Measured in benchmarks/methods.py (500 sites × 13 criteria, TOPSIS, 10,000 samples with
+value ranges, on a shared two-core machine under load: under 30 s, SMAA about half)."""
 DEFAULT_CONCENTRATION = 100.0
 """Dirichlet concentration κ of the default weight sampling around the user's weights: a
 weight of 0.10 varies by about ±0.03 (one standard deviation)."""
@@ -45,6 +46,17 @@ class RobustnessSummary:
     def first_rank_acceptability(self) -> pd.Series:
         """Share of sampled weightings in which each site ranks first."""
         return self.smaa.acceptability.iloc[:, 0]
+
+
+def check_summary_size(m: int) -> None:
+    """Refuse, before any work, a summary of more than :data:`MAX_SITES` sites."""
+    if m > MAX_SITES:
+        raise SiteSelectError(
+            f"the robustness summary is limited to {MAX_SITES:,} sites ({m:,} given): rank "
+            "acceptability is a sites × sites table, and the search for the weights that make "
+            "a site win and the rank-reversal checks re-rank every site many times. Shortlist "
+            "the sites first (e.g. the top of the ranking) and run it there."
+        )
 
 
 def evaluation_problem(evaluation: Any) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
@@ -100,13 +112,7 @@ def robustness_summary(
         )
     if values not in VALUES:
         raise SiteSelectError(f"values must be one of {', '.join(VALUES)}; got {values!r}")
-    m = len(evaluation.ranking)
-    if m > MAX_SITES:
-        raise SiteSelectError(
-            f"the robustness summary is limited to {MAX_SITES:,} sites ({m:,} given): rank "
-            "acceptability is a sites × sites table and rank reversal re-ranks once per "
-            "site. Shortlist the sites first (e.g. the top of the ranking) and run it there."
-        )
+    check_summary_size(len(evaluation.ranking))
 
     def step(fraction: float, text: str) -> None:
         if progress is not None:
