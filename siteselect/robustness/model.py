@@ -109,7 +109,9 @@ def one_blas_thread() -> Iterator[None]:
 
 @cache
 def _blas_controller() -> Any:
-    """threadpoolctl's controller, made once: finding the loaded libraries takes ~10 ms."""
+    """threadpoolctl's controller, made once: finding the loaded libraries takes ~10 ms.
+    It holds the BLAS libraries loaded by then (numpy's, which the products here use);
+    one loaded later (scipy's own) is not held."""
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
