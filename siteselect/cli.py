@@ -152,6 +152,23 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--headcount", type=float, help="scale the reference project to this many staff"
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        type=_rule_switch,
+        default=[],
+        metavar="RULE=on|off",
+        help="switch a sector exclusion rule on or off (rule ids in criteria/sectors.yaml, "
+        "e.g. water_stress=on); repeatable",
+    )
+
+
+def _rule_switch(text: str) -> tuple[str, bool]:
+    name, sep, value = text.partition("=")
+    state = {"on": True, "off": False}.get(value.strip().lower())
+    if not sep or not name.strip() or state is None:
+        raise argparse.ArgumentTypeError(f"expected RULE=on or RULE=off; got {text!r}")
+    return name.strip(), state
 
 
 def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -169,6 +186,8 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         out["project"] = project_from_file(args.project_file, args.sector)
     if args.headcount is not None:
         out["headcount"] = args.headcount
+    if getattr(args, "exclude", None):
+        out["exclusion_rules"] = dict(args.exclude)
     return out
 
 
