@@ -592,6 +592,19 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and not report.ok else 0
 
 
+def cmd_data_coverage(args: argparse.Namespace) -> int:
+    from siteselect.coverage import LEGEND, coverage_summary, coverage_table
+
+    result, _, _ = _evaluate(args)
+    frame = coverage_summary(result) if args.summary else coverage_table(result)
+    print(
+        f"coverage for {result.sector} ({len(result.table.values)} sites): {LEGEND}",
+        file=sys.stderr,
+    )
+    _emit(frame.reset_index(), args.format, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siteselect",
@@ -623,6 +636,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
     check.add_argument("--format", choices=FORMATS, default="table")
     check.set_defaults(func=cmd_data_check)
+    cov = data_sub.add_parser(
+        "coverage",
+        help="where each cell of the decision table comes from (site, region, country, filled)",
+        description="Sites x criteria: the scope of each value (site, region, country), cells "
+        "filled by the missing-value policy, imputed cost components, excluded sites.",
+    )
+    _add_rank_options(cov)
+    cov.add_argument("--summary", action="store_true", help="one row per criterion")
+    cov.add_argument("--format", choices=FORMATS, default="table")
+    cov.set_defaults(func=cmd_data_coverage)
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name in ("rank", "map", "robustness", "cost", "explain"):
