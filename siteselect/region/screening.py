@@ -186,7 +186,10 @@ def _runner(scheduler: str | None, n_cells: int, progress: Progress | None) -> _
 
     if scheduler == "local":
         cluster = LocalCluster(
-            n_workers=os.cpu_count() or 1, threads_per_worker=1, dashboard_address=None
+            n_workers=os.cpu_count() or 1,
+            threads_per_worker=1,
+            dashboard_address=None,
+            host="127.0.0.1",
         )
         return _Runner("distributed", progress, Client(cluster), cluster)
     if "://" in scheduler:

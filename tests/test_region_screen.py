@@ -1,0 +1,209 @@
+"""Region screening: the region path equals the list path, on Dask, with exclusions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from siteselect.catalog import sites_from_file
+from siteselect.errors import SiteSelectError
+from siteselect.ranking import default_catalog, evaluate
+from siteselect.region import LayerRule, ScreenSpec, grid, screen
+from siteselect.region.cells import located_frame
+
+CENTRAL_LUZON = (120.45, 15.0, 120.75, 15.3)  # around Clark, PH-03
+
+
+def _cell_scores(result, cells):
+    g = result.grid
+    r = g.row0 - cells["row"].to_numpy()
+    c = cells["col"].to_numpy() - g.col0
+    return pd.Series(result.scores[r, c], index=cells.index)
+
+
+def _list_path(area, cell_km, *, countries, **kwargs):
+    """The same cells as uploaded sites, ranked with the listed candidates by evaluate."""
+    cells = grid(area, cell_km).reset_index(drop=True)
+    loc = located_frame(cells["lon"].to_numpy(), cells["lat"].to_numpy())
+    served = pd.Series(loc["country"]).isin(countries).to_numpy()
+    cells = cells[served].reset_index(drop=True)
+    text = "name,lat,lon,country,region_code\n" + "".join(
+        f"cell {i},{la!r},{lo!r},{co},{rc}\n"
+        for i, (la, lo, co, rc) in enumerate(
+            zip(
+                cells["lat"],
+                cells["lon"],
+                loc["country"][served],
+                loc["region_code"][served],
+                strict=True,
+            )
+        )
+    )
+    uploaded = sites_from_file("cells.csv", data=text.encode())
+    catalog = default_catalog()
+    listed = replace(catalog, sites=catalog.sites[catalog.sites["country"].isin(countries)])
+    both = listed.with_sites(uploaded)
+    ev = evaluate(both, **kwargs)
+    cells.index = list(uploaded.sites.index)
+    return cells, ev
+
+
+@pytest.mark.parametrize(
+    ("method", "missing"),
+    [
+        ("wsm", "worst"),
+        ("wpm", "worst"),
+        ("topsis", "worst"),
+        ("topsis", "mean"),
+        ("vikor", "worst"),
+        ("promethee2", "worst"),
+        ("wsm", "drop_criterion"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_region_path_equals_list_path(method, missing):
+    area, km = CENTRAL_LUZON, 6.0
+    result = screen(
+        ScreenSpec(area, km, sector="ems", method=method, missing=missing, top=3),
+        scheduler="sync",
+        chunk_cells=7,
+    )
+    cells, ev = _list_path(
+        area, km, countries=["PHL"], sector="ems", method=method, missing=missing
+    )
+    ranked = ev.ranking["score"]
+    assert len(cells) == result.n_cells > 10
+    np.testing.assert_allclose(
+        _cell_scores(result, cells).to_numpy(), ranked[cells.index].to_numpy(), rtol=0, atol=1e-9
+    )
+    cand = result.candidates["score"].dropna()
+    np.testing.assert_allclose(cand.to_numpy(), ranked[cand.index].to_numpy(), rtol=0, atol=1e-9)
+    assert set(result.weights) == set(ev.policy.matrix.columns)
+
+
+def test_explanations_reconstruct_scores_and_flags():
+    result = screen(
+        ScreenSpec(CENTRAL_LUZON, 6.0, method="wsm", top=4), scheduler="sync", chunk_cells=50
+    )
+    top = result.top
+    assert list(top["rank"]) == sorted(top["rank"])
+    assert top["score"].is_monotonic_decreasing
+    best = result.best_candidate
+    assert best is not None
+    np.testing.assert_array_equal(top["beats_all"], top["score"] > best["score"])
+    # the WSM explanation's contributions sum to the score
+    for text, score in zip(top["explanation"], top["score"], strict=True):
+        parts = text.split("contributions: ")[1].split("; score")[0].split(", ")
+        total = sum(float(p.rsplit(" ", 1)[1]) for p in parts)
+        assert total == pytest.approx(score, abs=1e-3)
+
+
+def test_dask_equals_in_memory():
+    spec = ScreenSpec(CENTRAL_LUZON, 5.0, method="topsis", top=5)
+    one = screen(spec, scheduler="sync", chunk_cells=10**6)
+    many = screen(spec, scheduler="threads", chunk_cells=9)
+    np.testing.assert_allclose(one.scores, many.scores, rtol=0, atol=1e-12, equal_nan=True)
+    pd.testing.assert_frame_equal(
+        one.top.drop(columns="geometry"), many.top.drop(columns="geometry")
+    )
+
+
+def test_local_cluster_two_workers():
+    distributed = pytest.importorskip("distributed")
+    spec = ScreenSpec(CENTRAL_LUZON, 6.0, method="vikor", top=3)
+    seen: list[float] = []
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=False,
+        threads_per_worker=1,
+        dashboard_address=None,
+        protocol="tcp://",
+        host="127.0.0.1",
+    ) as cluster:
+        remote = screen(
+            spec, scheduler=cluster.scheduler_address, chunk_cells=12, progress=seen.append
+        )
+    local = screen(spec, scheduler="sync")
+    np.testing.assert_allclose(remote.scores, local.scores, rtol=0, atol=1e-12, equal_nan=True)
+    assert seen and seen[-1] == 1.0 and all(0 <= p <= 1 for p in seen)
+
+
+def test_fab_excludes_extreme_water_stress():
+    # Arizona (Aqueduct category 4) against New Mexico (category below 4) across the border
+    area = (-109.6, 33.0, -108.4, 33.6)
+    result = screen(ScreenSpec(area, 10.0, sector="semiconductor_fab", top=50), scheduler="sync")
+    reason = next(k for k in result.n_excluded if k.startswith("Baseline water stress"))
+    assert result.n_excluded[reason] > 0
+    assert (result.top["region_code"] != "US-AZ").all()
+    assert (result.top["water_stress"] <= 3).all()
+    az = result.candidates[result.candidates["excluded"] != ""]
+    assert az["score"].isna().all()
+    ems = screen(ScreenSpec(area, 10.0, sector="ems", top=50), scheduler="sync")
+    assert not any(k.startswith("Baseline water stress") for k in ems.n_excluded)
+    assert (ems.top["region_code"] == "US-AZ").any()
+
+
+class _Lon:
+    """A tiny in-test layer: the longitude itself."""
+
+    name = "lon"
+    provenance = {"source": "test"}
+
+    def sample(self, lon, lat):
+        return np.asarray(lon, dtype=float)
+
+
+def test_layer_rules():
+    cut = 120.6
+    excl = LayerRule(_Lon(), "exclusion", exclude_if=(">", cut), reason="east of the test line")
+    result = screen(ScreenSpec(CENTRAL_LUZON, 6.0, rules=(excl,), top=100), scheduler="sync")
+    assert (result.top["lon"] <= cut).all()
+    assert result.n_excluded["layer lon: east of the test line"] > 0
+    crit = LayerRule(_Lon(), "criterion", group="proximity", weight=0.9, objective="max")
+    east = screen(ScreenSpec(CENTRAL_LUZON, 6.0, rules=(crit,), top=3), scheduler="sync")
+    assert "layer:lon" in east.weights
+    assert east.top["lon"].min() > result.top["lon"].max() - 0.2
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "country", "region"),
+    [
+        (120.55, 15.18, "PHL", "PH-03"),  # Clark
+        (-100.31, 25.67, "MEX", "MX-NLE"),  # Monterrey
+        (-112.07, 33.45, "USA", "US-AZ"),  # Phoenix
+    ],
+    ids=["clark", "monterrey", "phoenix"],
+)
+def test_known_points(lon, lat, country, region):
+    loc = located_frame(np.array([lon]), np.array([lat]))
+    assert (loc["country"][0], loc["region_code"][0]) == (country, region)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"area": "XX-99"}, "neither a country code"),
+        ({"cell_km": 0.0}, "cell_km must be a positive"),
+        ({"cell_km": -2}, "cell_km must be a positive"),
+        ({"cell_km": 0.5, "max_cells": 1000}, "cell_km: .* more than max_cells"),
+        ({"method": "nope"}, "unknown method"),
+        ({"missing": "guess"}, "missing-value policy"),
+        ({"top": 0}, "top must be a positive"),
+        ({"site_evidence": "maybe"}, "site_evidence"),
+    ],
+    ids=["region", "zero-km", "negative-km", "too-many", "method", "missing", "top", "evidence"],
+)
+def test_bad_inputs(kwargs, match):
+    base = {"area": CENTRAL_LUZON, "cell_km": 6.0}
+    with pytest.raises(SiteSelectError, match=match):
+        screen(ScreenSpec(**{**base, **kwargs}), scheduler="sync")
+
+
+def test_bad_scheduler_and_layer_rule():
+    with pytest.raises(SiteSelectError, match="scheduler must be one of"):
+        screen(ScreenSpec(CENTRAL_LUZON, 6.0), scheduler="warp")
+    with pytest.raises(SiteSelectError, match="'weight' must be a share"):
+        LayerRule(_Lon(), "criterion", group="proximity", weight=1.5)
