@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -128,7 +129,8 @@ def test_local_cluster_two_workers():
         )
     local = screen(spec, scheduler="sync")
     np.testing.assert_allclose(remote.scores, local.scores, rtol=0, atol=1e-12, equal_nan=True)
-    assert seen and seen[-1] == 1.0 and all(0 <= p <= 1 for p in seen)
+    assert seen[-1] == 1.0
+    assert all(0 <= p <= 1 for p in seen)
 
 
 def test_fab_excludes_extreme_water_stress():
@@ -150,7 +152,7 @@ class _Lon:
     """A tiny in-test layer: the longitude itself."""
 
     name = "lon"
-    provenance = {"source": "test"}
+    provenance: ClassVar[dict[str, str]] = {"source": "test"}
 
     def sample(self, lon, lat):
         return np.asarray(lon, dtype=float)
@@ -207,3 +209,46 @@ def test_bad_scheduler_and_layer_rule():
         screen(ScreenSpec(CENTRAL_LUZON, 6.0), scheduler="warp")
     with pytest.raises(SiteSelectError, match="'weight' must be a share"):
         LayerRule(_Lon(), "criterion", group="proximity", weight=1.5)
+
+
+@pytest.mark.parametrize(
+    ("method", "area", "country"),
+    [
+        ("wsm", (-100.5, 25.5, -100.1, 25.9), "MEX"),  # Nuevo León: the US by road
+        ("topsis", (-112.3, 33.2, -111.8, 33.6), "USA"),  # Phoenix: the cost is known
+    ],
+    ids=["wsm-MEX", "topsis-USA"],
+)
+def test_region_path_equals_list_path_with_cost_and_road_markets(method, area, country):
+    km = 8.0
+    markets = {"US": 0.7, "ASEAN": 0.3}
+    result = screen(
+        ScreenSpec(area, km, sector="ems", method=method, markets=markets, headcount=1500),
+        scheduler="sync",
+        chunk_cells=5,
+    )
+    cells, ev = _list_path(
+        area,
+        km,
+        countries=[country],
+        sector="ems",
+        method=method,
+        markets=markets,
+        headcount=1500,
+    )
+    assert "market_transit" in result.weights
+    assert ("operating_cost" in result.weights) == (country == "USA")
+    ranked = ev.ranking["score"]
+    np.testing.assert_allclose(
+        _cell_scores(result, cells).to_numpy(), ranked[cells.index].to_numpy(), rtol=0, atol=1e-9
+    )
+    cand = result.candidates["score"].dropna()
+    np.testing.assert_allclose(cand.to_numpy(), ranked[cand.index].to_numpy(), rtol=0, atol=1e-9)
+    # the raw criteria of the top cells are the list path's values
+    top = result.top.set_index(result.top["cell_id"])
+    values = ev.table.values.loc[cells.index]
+    values.index = [f"{c}:{r}" for c, r in zip(cells["col"], cells["row"], strict=True)]
+    for cid in [c for c in ("taiwan_transit", "market_transit", "operating_cost") if c in top]:
+        np.testing.assert_allclose(
+            top[cid].to_numpy(), values.loc[top.index, cid].to_numpy(), rtol=1e-12
+        )
