@@ -252,3 +252,40 @@ def test_region_path_equals_list_path_with_cost_and_road_markets(method, area, c
         np.testing.assert_allclose(
             top[cid].to_numpy(), values.loc[top.index, cid].to_numpy(), rtol=1e-12
         )
+
+
+def test_cli_screen_region(capsys, tmp_path):
+    from siteselect.cli import main
+
+    out = tmp_path / "cells.parquet"
+    code = main(
+        [
+            "screen-region",
+            "--region",
+            ",".join(map(str, CENTRAL_LUZON)),
+            "--cell-km",
+            "6",
+            "--top",
+            "3",
+            "--market",
+            "US=0.7",
+            "--market",
+            "ASEAN=0.3",
+            "--scheduler",
+            "sync",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    lines = captured.out.strip().splitlines()
+    assert lines[0].startswith("cell_id,lon,lat")
+    assert len(lines) == 4
+    assert "screening [" in captured.err
+    assert "best listed candidate" in captured.err
+    assert out.exists()
+    assert main(["screen-region", "--region", "XX-99", "--scheduler", "sync"]) == 2
+    assert "neither a country code" in capsys.readouterr().err

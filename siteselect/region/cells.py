@@ -372,7 +372,9 @@ def cell_model(
     columns = (*base_ids, *(r.criterion_id for r in layer_rules))
     points = market_points(ctx.mset, ctx.markets)
     index: dict[Place, int] = {}
-    base, origin, slope = [], [], []
+    base: list[np.ndarray] = []
+    origin: list[np.ndarray] = []
+    slope: list[np.ndarray] = []
     for i, key in enumerate(places.keys):
         sid = f"PLACE-{i}"
         if key[0] not in served or sid not in tab.values.index:

@@ -131,7 +131,7 @@ def _pass_scores(
     return out
 
 
-class _Counter(Callback):  # type: ignore[misc]
+class _Counter(Callback):
     """Dask callback reporting the share of tasks done (local schedulers)."""
 
     def __init__(self, report: Progress, lo: float, hi: float) -> None:
