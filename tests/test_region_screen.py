@@ -85,9 +85,10 @@ def test_region_path_equals_list_path(method, missing):
     assert set(result.weights) == set(ev.policy.matrix.columns)
 
 
-def test_explanations_reconstruct_scores_and_flags():
+@pytest.mark.parametrize("method", ["wsm", "wpm", "topsis", "vikor", "promethee2"])
+def test_explanations_reconstruct_scores_and_flags(method):
     result = screen(
-        ScreenSpec(CENTRAL_LUZON, 6.0, method="wsm", top=4), scheduler="sync", chunk_cells=50
+        ScreenSpec(CENTRAL_LUZON, 6.0, method=method, top=4), scheduler="sync", chunk_cells=50
     )
     top = result.top
     assert list(top["rank"]) == sorted(top["rank"])
@@ -95,11 +96,13 @@ def test_explanations_reconstruct_scores_and_flags():
     best = result.best_candidate
     assert best is not None
     np.testing.assert_array_equal(top["beats_all"], top["score"] > best["score"])
-    # the WSM explanation's contributions sum to the score
     for text, score in zip(top["explanation"], top["score"], strict=True):
-        parts = text.split("contributions: ")[1].split("; score")[0].split(", ")
-        total = sum(float(p.rsplit(" ", 1)[1]) for p in parts)
-        assert total == pytest.approx(score, abs=1e-3)
+        # the score recomputed from the method's own terms (Explanation.combine)
+        assert float(text.rsplit("score ", 1)[1]) == pytest.approx(score, rel=1e-5)
+        if method in ("wsm", "promethee2"):  # contributions / net flows sum to the score
+            parts = text.split("contributions: ")[1].split("; score")[0].split(", ")
+            total = sum(float(p.rsplit(" ", 1)[1]) for p in parts)
+            assert total == pytest.approx(score, abs=1e-3)
 
 
 def test_dask_equals_in_memory():
@@ -289,3 +292,19 @@ def test_cli_screen_region(capsys, tmp_path):
     assert out.exists()
     assert main(["screen-region", "--region", "XX-99", "--scheduler", "sync"]) == 2
     assert "neither a country code" in capsys.readouterr().err
+
+
+def test_contiguous_areas():
+    spec = ScreenSpec(CENTRAL_LUZON, 4.0, method="wsm", min_area_cells=3, area_quantile=0.8)
+    result = screen(spec, scheduler="sync")
+    areas = result.areas
+    assert areas is not None
+    assert len(areas) >= 1
+    assert (areas["n_cells"] >= 3).all()
+    valid = result.scores[~np.isnan(result.scores)]
+    threshold = np.quantile(valid, 0.8)
+    assert (areas["threshold"] == threshold).all()
+    # every cell of an area scores at or above the threshold, and the total never exceeds it
+    assert areas["n_cells"].sum() <= int((valid >= threshold).sum())
+    assert (areas["mean_score"] >= threshold).all()
+    assert areas["max_score"].is_monotonic_decreasing

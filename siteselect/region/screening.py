@@ -459,6 +459,7 @@ def _screen(
             else np.zeros((raster.shape[0], 0))
         )
         scale = None
+        whole = None
         if method == "vikor":
             S_all = np.concatenate([raster[0][~np.isnan(raster[0])], cs[0]])
             R_all = np.concatenate([raster[1][~np.isnan(raster[1])], cs[1]])
@@ -474,7 +475,8 @@ def _screen(
         else:
             scores, cand_scores = raster[0], cs[0]
     else:
-        scores, cand_scores, crow, scale = _whole(
+        scale = None
+        scores, cand_scores, crow, whole = _whole(
             runner,
             jd,
             bands,
@@ -539,6 +541,7 @@ def _screen(
         columns,
         best,
         rank_of,
+        whole,
     )
     areas = _areas(spec, frame, scores, best) if spec.min_area_cells else None
     n_excluded = {reasons[i - 1]: int(counts[i]) for i in range(1, len(counts)) if counts[i]}
@@ -596,8 +599,9 @@ def _whole(
     eff: pd.Series,
     method: str,
     params: Mapping[str, Any],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, None]:
-    """A pairwise method on the whole matrix (cells plus candidates, within its limit)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Any, dict[int, int]]]:
+    """A pairwise method on the whole matrix (cells plus candidates, within its limit);
+    also its explanation and, per raster cell (flat index), the row explaining it."""
     outs = runner.run([dask.delayed(_band_raw)(jd, a, b) for a, b in bands], 0.55, 0.9)
     blocks, where = [], []
     for band, X, code in outs:
@@ -615,12 +619,15 @@ def _whole(
     spec = METHODS[method]
     state = prepare_state(problem, spec, dict(params))
     s = spec.scores(state, problem.w[None, :])[0]
+    expl = spec.explain(state, problem.w, pd.RangeIndex(len(M)), pd.Index(list(final)))
     scores = np.full((frame.n_rows, frame.n_cols), np.nan)
     at = 0
+    pos: dict[int, int] = {}
     for (r, c), blk in zip(where, blocks, strict=True):
         scores[r, c] = s[at : at + len(blk)]
+        pos.update(zip((r * frame.n_cols + c).tolist(), range(at, at + len(blk)), strict=True))
         at += len(blk)
-    return scores, s[at:], np.flatnonzero(crow), None
+    return scores, s[at:], np.flatnonzero(crow), (expl, pos)
 
 
 def _explain_text(expl: Any, i: int, labels: Mapping[str, str]) -> str:
@@ -651,6 +658,7 @@ def _top_cells(
     columns: Sequence[str],
     best: float,
     rank_of: Callable[[np.ndarray], Any],
+    whole: tuple[Any, dict[int, int]] | None,
 ) -> gpd.GeoDataFrame:
     """The ``spec.top`` best cells with their raw criteria and the method's explanation."""
     flat = np.where(np.isnan(scores), -np.inf, scores).ravel()
@@ -675,8 +683,9 @@ def _top_cells(
     if state is not None:
         expl = scoring.explanation(mspec, state, w, pd.Index(ids), pd.Index(list(final)), scale)
         texts = [_explain_text(expl, i, labels) for i in range(k)]
-    else:
-        texts = [f"{method}: net flow over every cell and candidate (pairwise); see notes"] * k
+    elif whole is not None:
+        expl, pos = whole
+        texts = [_explain_text(expl, pos[int(p)], labels) for p in pick]
     s = scores[r, c]
     out = gpd.GeoDataFrame(
         {
