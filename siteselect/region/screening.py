@@ -156,6 +156,10 @@ class _Runner:
     client: Any = None
     cluster: Any = None
 
+    @property
+    def kind(self) -> str:
+        return self.scheduler.split()[1] if self.scheduler.startswith("dask ") else "distributed"
+
     def run(self, tasks: Sequence[Any], lo: float, hi: float) -> list[Any]:
         if self.client is not None:
             from distributed import as_completed
@@ -167,8 +171,8 @@ class _Runner:
             return list(self.client.gather(futures))
         if self.progress is not None:
             with _Counter(self.progress, lo, hi):
-                return list(dask.compute(*tasks, scheduler=self.scheduler))
-        return list(dask.compute(*tasks, scheduler=self.scheduler))
+                return list(dask.compute(*tasks, scheduler=self.kind))
+        return list(dask.compute(*tasks, scheduler=self.kind))
 
     def close(self) -> None:
         if self.client is not None:
@@ -181,7 +185,7 @@ def _runner(scheduler: str | None, n_cells: int, progress: Progress | None) -> _
     if scheduler is None:
         scheduler = "threads" if n_cells <= LOCAL_CLUSTER_CELLS else "local"
     if scheduler in ("threads", "sync"):
-        return _Runner(scheduler, progress)
+        return _Runner(f"dask {scheduler} scheduler", progress)
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
@@ -191,13 +195,14 @@ def _runner(scheduler: str | None, n_cells: int, progress: Progress | None) -> _
             dashboard_address=None,
             host="127.0.0.1",
         )
-        return _Runner("distributed", progress, Client(cluster), cluster)
+        label = f"distributed.LocalCluster ({len(cluster.workers)} worker processes)"
+        return _Runner(label, progress, Client(cluster), cluster)
     if "://" in scheduler:
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
             raise SiteSelectError(f"scheduler {scheduler!r}: cannot connect ({exc})") from None
-        return _Runner("distributed", progress, client)
+        return _Runner(f"distributed cluster at {scheduler}", progress, client)
     raise SiteSelectError(
         f"scheduler must be one of {', '.join(SCHEDULERS)} or a cluster address such as "
         f"tcp://host:8786; got {scheduler!r}"
@@ -782,6 +787,10 @@ def _notes(
     ]
     if method in scoring.VALUE_BASED:
         notes.append("value functions applied as in the list ranking (value-based method)")
+    notes.append(
+        "ranks are dense over cells and candidates together (ties to 12 decimals share a rank)"
+        + ("; VIKOR ranked by Q without the compromise-set rule" if method == "vikor" else "")
+    )
     if not math.isfinite(best):
         notes.append("no listed candidate is scored in the area's countries: beats_all is False")
     return notes
