@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import ClassVar
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 
+from siteselect import boundaries
 from siteselect.catalog import sites_from_file
 from siteselect.errors import SiteSelectError
 from siteselect.ranking import default_catalog, evaluate
 from siteselect.region import LayerRule, ScreenSpec, grid, screen
-from siteselect.region.cells import located_frame
+from siteselect.region.cells import located_frame, where_points
 
 CENTRAL_LUZON = (120.45, 15.0, 120.75, 15.3)  # around Clark, PH-03
 
@@ -308,3 +310,19 @@ def test_contiguous_areas():
     assert areas["n_cells"].sum() <= int((valid >= threshold).sum())
     assert (areas["mean_score"] >= threshold).all()
     assert areas["max_score"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    [(-117.5, 28.0, -97.0, 33.5), (117.0, 5.0, 127.0, 19.0)],
+    ids=["us-mexico-border", "philippines-coasts"],
+)
+def test_where_points_equals_locate(bbox):
+    rng = np.random.default_rng(14)
+    lon = rng.uniform(bbox[0], bbox[2], 3000)
+    lat = rng.uniform(bbox[1], bbox[3], 3000)
+    fast = where_points(lon, lat)
+    ref = boundaries.locate(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=4326))
+    for key in ("country", "region_code"):
+        np.testing.assert_array_equal(fast[key], ref[key].fillna("").to_numpy(dtype=object))
+    assert len(set(fast["region_code"])) > 5
