@@ -553,6 +553,7 @@ def cmd_screen_region(args: argparse.Namespace) -> int:
         top=args.top,
         min_area_cells=args.min_area_cells,
         site_evidence="omit" if args.omit_site_evidence else "policy",
+        exclusion_rules=model.get("exclusion_rules"),
     )
     result = screen(
         spec,
