@@ -230,6 +230,10 @@ class ScreenSpec:
     #: sector exclusion rule id -> on/off, as ``ranking.evaluate(exclusion_rules=...)``
     #: (None: each rule's default in criteria/sectors.yaml)
     exclusion_rules: Mapping[str, bool] | None = None
+    #: the listed sites scored with the cells: "all" (every site of the catalogue, as the
+    #: list ranking scores them: one scale, and missing inputs filled from the same
+    #: observations) or "area" (only the sites of the area's countries)
+    candidates: str = "all"
 
 
 @dataclass
