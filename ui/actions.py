@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import streamlit as st
+
 from siteselect import panel
 from siteselect.criteria import CriteriaSet
 from siteselect.errors import SiteSelectError
@@ -25,6 +27,7 @@ def open_scenario(cset: CriteriaSet, store: ScenarioStore, name: str) -> None:
     elicitation = scenario.to_dict()["elicitation"]  # plain JSON data
     apply_overrides(cset, dict(kwargs["weights"]), elicitation or None)
     model_controls.set_markets(scenario.markets)
+    st.session_state[model_controls.HEADCOUNT_KEY] = int(scenario.headcount or 0)
     uploads = scenario.uploads()
     session.scenario_upload = uploads[0] if uploads else None
     session.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")

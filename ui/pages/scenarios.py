@@ -63,6 +63,7 @@ with st.form("save"):
                     comment=s_comment,
                     elicitation=session.elicitation or {},
                     markets=dict(state.markets),
+                    headcount=state.headcount,
                 ),
                 overwrite=s_overwrite,
             )
