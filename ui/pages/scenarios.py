@@ -10,6 +10,7 @@ import streamlit as st
 
 from siteselect import release, report, views
 from siteselect.errors import SiteSelectError
+from siteselect.jobs import DOWNLOAD_WAIT_S, heavy
 from siteselect.ranking import Evaluation, evaluate
 from siteselect.store import Scenario, compare, scenario_evaluate_kwargs
 from ui import auth, context, data
@@ -130,7 +131,7 @@ st.subheader("Decision record")
 elicitation = session.elicitation
 st.download_button(
     "Decision record (HTML, printable)",
-    lambda: report.decision_record(
+    lambda: heavy("decision record", report.decision_record, wait=DOWNLOAD_WAIT_S)(
         result,
         catalog.sites,
         meta={"Data version": catalog.version},
