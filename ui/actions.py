@@ -14,10 +14,17 @@ from ui import model_controls
 from ui.state import apply_overrides, session, store_judgements
 
 
-def open_scenario(cset: CriteriaSet, store: ScenarioStore, name: str) -> None:
-    """Load scenario ``name`` into the sidebar, the upload and the Stakeholders page."""
+def open_scenario(
+    cset: CriteriaSet,
+    store: ScenarioStore,
+    name: str,
+    workspace: str | None = None,
+    token: str | None = None,
+) -> None:
+    """Load scenario ``name`` (shared by ``workspace``, or the one a share link's ``token``
+    opens) into the sidebar, the upload and the Stakeholders page."""
     try:
-        scenario = store.load(name)
+        scenario = store.open_link(token) if token else store.load(name, workspace=workspace)
     except SiteSelectError as exc:
         session.scenario_message = ("error", str(exc))
         return

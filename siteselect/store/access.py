@@ -58,11 +58,7 @@ class ScenarioStore(ScenarioRecords):
             exactly one workspace).
         """
         user = _identity("user", user)
-        with self._reading() as conn:
-            rows = conn.execute(
-                sa.select(MEMBERS.c.workspace, MEMBERS.c.role).where(MEMBERS.c.user == user)
-            ).all()
-        roles = {r.workspace: r.role for r in rows}
+        roles = self.workspaces_of(user)
         if workspace is None:
             if len(roles) != 1:
                 raise AccessError(
@@ -75,6 +71,36 @@ class ScenarioStore(ScenarioRecords):
         bound = copy.copy(self)
         bound.user, bound.workspace, bound.role = user, workspace, roles[workspace]
         return bound
+
+    def workspaces_of(self, user: str) -> dict[str, str]:
+        """The workspaces ``user`` belongs to, with their role in each (by workspace name)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                sa.select(MEMBERS.c.workspace, MEMBERS.c.role)
+                .where(MEMBERS.c.user == user)
+                .order_by(MEMBERS.c.workspace)
+            ).all()
+        return {r.workspace: r.role for r in rows}
+
+    def shares(self) -> pd.DataFrame:
+        """This workspace's live shares: scenario, with (a workspace, or ``link``),
+        created_by, created_at."""
+        self._require("viewer", "listing shares")
+        with self._reading() as conn:
+            rows = conn.execute(
+                sa.select(
+                    SHARES.c.scenario_name,
+                    SHARES.c.target_workspace,
+                    SHARES.c.created_by,
+                    SHARES.c.created_at,
+                )
+                .where(SHARES.c.workspace == self.workspace, SHARES.c.revoked_at.is_(None))
+                .order_by(SHARES.c.id)
+            ).all()
+        return pd.DataFrame(
+            [(r[0], r[1] if r[1] is not None else "link", r[2], r[3]) for r in rows],
+            columns=["scenario", "with", "created_by", "created_at"],
+        )
 
     def share(self, name: str, *, with_workspace: str | None = None) -> str | None:
         """Share this workspace's scenario ``name`` read-only (evaluators and admins).

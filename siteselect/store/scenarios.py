@@ -120,8 +120,12 @@ class ScenarioRecords:
             return f"ScenarioStore({where!r})"
         return f"ScenarioStore({where!r}, user={self.user!r}, workspace={self.workspace!r})"
 
+    def allows(self, role: str) -> bool:
+        """Whether this store's user has ``role`` (or a higher one) in its workspace."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
     def _require(self, role: str, doing: str) -> None:
-        if ROLES.index(self.role) < ROLES.index(role):
+        if not self.allows(role):
             raise AccessError(
                 f"{self.user or 'this user'} is {self.role} in workspace {self.workspace!r}; "
                 f"{doing} needs the {role} role"
