@@ -9,6 +9,7 @@ import streamlit as st
 
 from siteselect import robustness, views
 from siteselect.errors import SiteSelectError
+from siteselect.jobs import heavy
 from ui import context
 from ui.state import apply_effective, session
 
@@ -70,7 +71,7 @@ if cached is None or cached[0] != run_key:
         bar.progress(fraction, text=text)
 
     try:
-        summary = robustness.robustness_summary(
+        summary = heavy("robustness summary", robustness.robustness_summary)(
             result,
             samples=samples,
             seed=seed,
