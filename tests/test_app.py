@@ -272,6 +272,9 @@ def test_robustness_view_says_what_was_sampled_and_shows_gaia_under_promethee():
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "around the current weights" in captions
+    plain = captions.replace("\\", "")  # markdown escapes
+    assert "a weight of 10% by ±3.0%" in plain  # κ = 100, stated with an example
+    assert "flagged `lever` in criteria.yaml" in plain
     assert any("GAIA plane" in m.value for m in at.markdown)
     relation = next(d.value for d in at.dataframe if set(d.value.stack()) <= {"P", "P-", "I", "R"})
     assert relation.shape == (N_SITES, N_SITES)
