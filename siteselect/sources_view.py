@@ -16,6 +16,7 @@ import pandas as pd
 import pycountry
 
 from siteselect.catalog import DATA_DIR, Catalog
+from siteselect.ranking import Evaluation
 from siteselect.release import FINDING_KINDS, check_release, load_indicator_meta
 
 COLUMNS = (
@@ -29,6 +30,7 @@ COLUMNS = (
     "edition",
     "source",
     "link",
+    "status",
     "stale",
     "why stale",
     "indicator_id",
@@ -37,7 +39,7 @@ COLUMNS = (
 FX_LABEL = "Exchange rate (USD per unit of currency)"
 _IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
 _HTML_IMG = re.compile(r"<\s*(?:img|picture|source|svg|video|audio|iframe)\b[^>]*>", re.I)
-_REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
+_REF_DEF = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:\s*\S+.*$", re.M)
 _LOCAL_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?!https?://|mailto:)[^)]*\)")
 
 
@@ -46,6 +48,40 @@ def _number(value: float) -> str:
         return f"{value:,.0f}"
     text = f"{value:.6f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def country_name(iso3: str) -> str:
+    """A country's common name from its ISO 3166-1 alpha-3 code (the code if unknown).
+
+    >>> country_name("PHL"), country_name("USA"), country_name("XXX")
+    ('Philippines', 'United States', 'XXX')
+    """
+    country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return iso3
+    return str(getattr(country, "common_name", None) or country.name)
+
+
+def cells_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """The values of a ranking with their provenance, readable: site and criterion names,
+    value with unit, source, year, link and how it was found or computed."""
+    labels = {c.id: c.label for c in evaluation.criteria.criteria}
+    cells = evaluation.table.cells
+    names = evaluation.ranking["name"]
+    return pd.DataFrame(
+        {
+            "site": cells["site_id"].map(lambda s: names.get(s, s)),
+            "criterion": cells["criterion"].map(lambda c: labels.get(c, c)),
+            "value": [
+                "missing" if pd.isna(v) else f"{_number(float(v))} {u}".strip()
+                for v, u in zip(cells["value"], cells["unit"], strict=True)
+            ],
+            "source": cells["source"].fillna(""),
+            "year": ["" if pd.isna(y) else str(int(y)) for y in cells["year"]],
+            "link": cells["url"].fillna(""),
+            "how": cells["derivation"].fillna(""),
+        }
+    )
 
 
 def scope_names(catalog: Catalog) -> dict[str, str]:
@@ -68,9 +104,7 @@ def scope_names(catalog: Catalog) -> dict[str, str]:
             if sub is not None:
                 names[scope] = sub.name
         elif len(scope) == 3:
-            country = pycountry.countries.get(alpha_3=scope)
-            if country is not None:
-                names[scope] = getattr(country, "common_name", None) or country.name
+            names[scope] = country_name(scope)
     return names
 
 
@@ -90,8 +124,8 @@ def sources_frame(catalog: Catalog, *, on: dt.date, base: Path | None = None) ->
 
     Columns: indicator (label from ``data/indicators.yaml``), scope (name and code),
     country (ISO3), value (with unit), year, as_of, valid_until, edition, source, link,
-    stale (bool), why stale (the staleness findings, or the documented reason they are
-    accepted), and the ids (``indicator_id``, ``scope_id``) for filtering.
+    status (``ok``, ``stale`` or ``kept: documented reason``), stale (bool: an open
+    finding), why stale (the findings, with the documented reason when accepted), and the ids (``indicator_id``, ``scope_id``) for filtering.
     """
     if base is None:
         base = catalog.release.path.parent if catalog.release.path else DATA_DIR
@@ -151,6 +185,10 @@ def sources_frame(catalog: Catalog, *, on: dt.date, base: Path | None = None) ->
                 "indicator_id": "fx_rate",
                 "scope_id": str(currency),
             }
+        )
+    for row in rows:
+        row["status"] = (
+            "stale" if row["stale"] else ("kept: documented reason" if row["why stale"] else "ok")
         )
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return frame.sort_values(["indicator", "scope"], kind="stable", ignore_index=True)

@@ -24,6 +24,7 @@ from siteselect.record.formatting import (
     is_missing,
     number,
     percent,
+    plain_numbers,
     score_text,
     usd_millions,
     with_unit,
@@ -298,7 +299,7 @@ def explanation_table(evaluation: Evaluation) -> tuple[str, Table]:
         f"Group subscores: {exp.group_rule}.{unit}"
     )
     numeric = [c for c in frame.columns if c != "site"]
-    return note, Table.of(frame, numeric=numeric, wide=True)
+    return plain_numbers(note), Table.of(frame, numeric=numeric, wide=True)
 
 
 def split_parts(text: str) -> list[str]:
@@ -369,7 +370,7 @@ def provenance_tables(
             filled = evaluation.policy.matrix.at[sid, crit]
             value = f"missing; {with_unit(filled, rec.unit)} imputed ({evaluation.policy.policy})"
         as_of = _AS_OF.search(derivation)
-        how = "; ".join(notes.get(p, p) for p in split_parts(derivation))
+        how = plain_numbers("; ".join(notes.get(p, p) for p in split_parts(derivation)))
         source = cell_text(rec.source)
         ref = refs.get((source, cell_text(rec.url)))
         rows.append(
@@ -394,7 +395,10 @@ def provenance_tables(
         wide=True,
     )
     shared = (
-        Table(("key", "input shared by many values"), tuple((k, p) for p, k in notes.items()))
+        Table(
+            ("key", "input shared by many values"),
+            tuple((k, plain_numbers(p)) for p, k in notes.items()),
+        )
         if notes
         else None
     )
@@ -427,7 +431,7 @@ def cost_table(evaluation: Evaluation) -> tuple[str, Table | None]:
         "Amounts per year in USD millions; * = component filled by the missing-value "
         "policy (see the caveats). Assumptions: " + "; ".join(project.assumptions()) + "."
     )
-    return note, Table.of(frame, numeric=[c for c in frame.columns if c not in ("site",)])
+    return plain_numbers(note), Table.of(frame, numeric=[c for c in frame.columns if c != "site"])
 
 
 def sources_table(
@@ -599,4 +603,4 @@ def caveats(
         )
     if not data_notice:
         out.append("No figure in use is past its validity on the day of this record.")
-    return tuple(out)
+    return tuple(plain_numbers(line) for line in out)

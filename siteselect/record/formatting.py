@@ -7,11 +7,13 @@ Every cell of the record goes through :func:`cell_text` or :func:`number`, so th
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
 
 DASH = "—"
+_E_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])")
 
 
 def is_missing(value: Any) -> bool:
@@ -136,3 +138,12 @@ def year_text(value: Any) -> str:
         return str(int(float(value)))
     except (TypeError, ValueError):
         return str(value)
+
+
+def plain_numbers(text: str) -> str:
+    """Text from the model with every number in e-notation rewritten as :func:`number`.
+
+    >>> plain_numbers("output_value_usd=8e+08 (assumption); k=1.5e-05; id MX-2E1")
+    'output_value_usd=800,000,000 (assumption); k=0.000015; id MX-2E1'
+    """
+    return _E_NUMBER.sub(lambda m: number(float(m.group(0))), text)
