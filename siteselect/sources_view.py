@@ -36,6 +36,20 @@ COLUMNS = (
     "indicator_id",
     "scope_id",
 )
+SHOWN_COLUMNS = (
+    "indicator",
+    "scope",
+    "value",
+    "link",
+    "source",
+    "year",
+    "as_of",
+    "valid_until",
+    "edition",
+    "status",
+    "why stale",
+)
+"""The columns a reader sees, in order: the link and the source next to the value."""
 FX_LABEL = "Exchange rate (USD per unit of currency)"
 _IMAGE = re.compile(r"!\[((?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]\s*(?:\([^)]*\)|\[[^\]]*\])")
 _HTML_IMG = re.compile(r"<\s*(?:img|picture|source|svg|video|audio|iframe)\b[^>]*>", re.I)
@@ -125,7 +139,8 @@ def sources_frame(catalog: Catalog, *, on: dt.date, base: Path | None = None) ->
     Columns: indicator (label from ``data/indicators.yaml``), scope (name and code),
     country (ISO3), value (with unit), year, as_of, valid_until, edition, source, link,
     status (``ok``, ``stale`` or ``kept: documented reason``), stale (bool: an open
-    finding), why stale (the findings, with the documented reason when accepted), and the ids (``indicator_id``, ``scope_id``) for filtering.
+    finding), why stale (the findings, with the documented reason when accepted), and the
+    ids (``indicator_id``, ``scope_id``) for filtering.
     """
     if base is None:
         base = catalog.release.path.parent if catalog.release.path else DATA_DIR
@@ -235,6 +250,23 @@ def strip_images(markdown: str) -> str:
     return _LOCAL_LINK.sub(lambda m: m.group(1), out)
 
 
+def demote_headings(markdown: str, levels: int = 2) -> str:
+    r"""Every ATX heading ``levels`` deeper (at most ``######``), outside code fences.
+
+    >>> demote_headings("# Title\n## Part\n```\n# code\n```")
+    '### Title\n#### Part\n```\n# code\n```'
+    """
+    out, fenced = [], False
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6}\s", line):
+            hashes = len(line) - len(line.lstrip("#"))
+            line = "#" * min(hashes + levels, 6) + line[hashes:]
+        out.append(line)
+    return "\n".join(out)
+
+
 @dataclass(frozen=True)
 class SourcesText:
     """One SOURCES.md file: a title and its markdown, safe to render."""
@@ -260,10 +292,11 @@ def sources_texts(base: Path = DATA_DIR, files: Sequence[str] | None = None) -> 
     for rel in files if files is not None else list(SOURCE_FILES):
         path = base / rel
         if path.is_file():
-            text = strip_images(path.read_text(encoding="utf-8"))
+            text = demote_headings(strip_images(path.read_text(encoding="utf-8")))
             out.append(SourcesText(SOURCE_FILES.get(rel, rel), rel, text))
     for path in sorted(base.glob("*/SOURCES.md")):
         rel = "/".join(path.parts[-2:])
         if files is None and rel not in SOURCE_FILES:
-            out.append(SourcesText(rel, rel, strip_images(path.read_text(encoding="utf-8"))))
+            text = demote_headings(strip_images(path.read_text(encoding="utf-8")))
+            out.append(SourcesText(rel, rel, text))
     return out

@@ -12,7 +12,6 @@ def test_data_and_sources_shows_a_readable_searchable_table():
     assert {"indicator", "scope", "value", "as_of", "source", "link", "status"} <= set(
         table.columns
     )
-    assert "indicator_id" not in table.columns
     assert "Philippines (PHL)" in set(table["scope"])
     total = len(table)
     at.text_input(key="src_text").input("Aqueduct").run()

@@ -84,7 +84,7 @@ def test_the_sources_texts_are_shown_without_images_or_file_links():
     texts = sv.sources_texts()
     assert [t.title for t in texts][:4] == ["Overview", "Philippines", "Mexico", "United States"]
     overview = texts[0].markdown
-    assert "# Sources of the bundled data" in overview
+    assert "### Sources of the bundled data" in overview
     for doc in texts:
         assert "![" not in doc.markdown
         assert not re.search(r"\]\((?!https?://|mailto:)[^)]*\)", doc.markdown), doc.path

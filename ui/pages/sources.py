@@ -46,12 +46,17 @@ shown = sources_view.filter_sources(
 )
 st.caption(f"{len(shown)} of {len(frame)} figures; {int(frame['stale'].sum())} stale.")
 st.dataframe(
-    shown.drop(columns=["indicator_id", "scope_id", "country"]),
+    shown,
     width="stretch",
     hide_index=True,
     height=520,
+    column_order=sources_view.SHOWN_COLUMNS,
     column_config={
-        "link": st.column_config.LinkColumn("link", display_text="open source"),
+        "indicator": st.column_config.TextColumn("indicator", width=300),
+        "scope": st.column_config.TextColumn("scope", width=210),
+        "value": st.column_config.TextColumn("value", width=150),
+        "link": st.column_config.LinkColumn("link", display_text="open source", width=95),
+        "source": st.column_config.TextColumn("source", width="large"),
         "stale": st.column_config.CheckboxColumn("stale"),
         "as_of": st.column_config.TextColumn("as of"),
         "valid_until": st.column_config.TextColumn("valid until"),
