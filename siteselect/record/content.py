@@ -42,6 +42,8 @@ TOP_N = 5
 STABLE_SHARE = 0.25
 """First place is called stable when every single weight can move by this share of itself
 (others rescaled) without another site taking first place."""
+MAX_NOTES = 2
+"""Robustness notes shown on the summary page (what was sampled, by which rule)."""
 _AS_OF = re.compile(r"as of (\d{4}-\d{2}-\d{2})")
 
 
@@ -487,7 +489,7 @@ def robustness_verdict(
                 f"({percent(float(acceptability.loc[best].iloc[0]), decimals=0)})"
             )
         headline += "."
-        details += list(summary_notes)
+        details += list(summary_notes)[:MAX_NOTES]
     if stability is None:
         stability = _stability(evaluation)
         if stability is not None:
