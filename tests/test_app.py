@@ -59,8 +59,8 @@ def test_changing_a_weight_changes_the_ranking_and_the_link():
 
 
 def _sector_fit_values(at: AppTest):
-    cells = at.dataframe[-1].value
-    return cells[cells["criterion"] == "sector_fit"].set_index("site_id")["value"]
+    cells = at.dataframe[-1].value  # the current ranking's values, by label
+    return cells[cells["criterion"] == "Sector fit"].set_index("site")["value"]
 
 
 def test_changing_the_sector_changes_sector_fit_values():
