@@ -36,11 +36,16 @@ PAGES = [
     st.Page("ui/pages/sources.py", title="Data & sources", url_path="sources"),
 ]
 page = st.navigation(PAGES, position="top")
-# metric values wrap instead of being cut ("Houston (Fo…"); static CSS, no user text
-METRIC_CSS = (
-    "<style>[data-testid='stMetricValue'] div{white-space:normal!important;"
-    "overflow:visible!important;text-overflow:clip!important}"
-    "[data-testid='stMetricValue']{font-size:1.75rem;line-height:1.2}</style>"
+# Static CSS (no user text): metric values wrap instead of being cut ("Houston (Fo…");
+# on a phone the page title shrinks and the map block (key "mapblock") comes right after it.
+LAYOUT_CSS = (
+    "<style>[data-testid='stMetricValue'] div,[data-testid='stMetricValue'] p"
+    "{white-space:normal!important;overflow:visible!important;text-overflow:clip!important}"
+    "[data-testid='stMetricValue']{font-size:1.75rem;line-height:1.2}"
+    "@media (max-width:640px){.st-key-page_title h2{font-size:1.3rem;padding-top:0}"
+    "[data-testid='stLayoutWrapper']:has(>.st-key-page_title){order:-2}"
+    "[data-testid='stLayoutWrapper']:has(>.st-key-mapblock){order:-1}"
+    "[data-testid='stMainBlockContainer']{padding-top:4.5rem}}</style>"
 )
 
 # --- state from the shared link, once per session ---------------------------------------
@@ -180,11 +185,12 @@ run = context.Run(
 
 # --- header, then the chosen page ----------------------------------------------------------
 top = ranking.iloc[0]
-st.header(
-    f"{cset.sector(result.sector).label}: sites ranked for the "
-    f"{cset.profile(result.profile).label.lower()}"
-)
-st.html(METRIC_CSS)
+with st.container(key="page_title"):
+    st.header(
+        f"{cset.sector(result.sector).label}: sites ranked for the "
+        f"{cset.profile(result.profile).label.lower()}"
+    )
+st.html(LAYOUT_CSS)
 c1, c2 = st.columns([1, 4])
 c1.metric("Sites ranked", len(ranking))
 c2.metric(

@@ -35,13 +35,18 @@ chosen = st.multiselect(
 if len(chosen) >= 2:
     values, sources = views.comparison_parts(views.comparison_table(result, chosen))
     st.dataframe(
-        values,
+        values.drop(columns=["group", "used"]),
         width="stretch",
         hide_index=True,
-        height=36 * (len(values) + 1) + 2,
+        height=35 * (len(values) + 1) + 18,
         column_config={
-            "criterion": st.column_config.TextColumn(width="medium"),
-            "share used (%)": st.column_config.NumberColumn(format="%.1f %%"),
+            "criterion": st.column_config.TextColumn(width=290, pinned=True),
+            "unit": st.column_config.TextColumn(width=120),
+            "better": st.column_config.TextColumn(width=55),
+            "share used (%)": st.column_config.NumberColumn(
+                "weight used", format="%.1f %%", width=85
+            ),
+            **{c: st.column_config.TextColumn(width=170) for c in values.columns[6:]},
         },
     )
     st.markdown("**Where each value comes from**")
@@ -49,6 +54,7 @@ if len(chosen) >= 2:
         sources,
         width="stretch",
         hide_index=True,
+        height=35 * (len(sources) + 1) + 18,
         column_config={
             "source": st.column_config.TextColumn(width="large"),
             "how": st.column_config.TextColumn(width="large"),

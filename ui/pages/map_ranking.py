@@ -38,7 +38,8 @@ def forget_view() -> None:
     del session.map_view
 
 
-left, right = st.columns([3, 2])
+block = st.container(key="mapblock")  # drawn right after the title on a phone
+left, right = block.columns([3, 2])
 with left:
     fit = st.session_state.get("map_fit") or "all"
     show_routes = bool(st.session_state.get("map_routes"))
@@ -148,33 +149,45 @@ shown = views.ranking_frame(result)
 sub_scale = views.subscore_scale(result.method)
 score_col = f"score {views.score_scale(result.method).suffix}"
 st.caption(
-    f"Subscores: {views.md_escape(result.explanation.group_rule)}; higher is better."
+    f"Score {views.score_scale(result.method).suffix}; group subscores {sub_scale.suffix}: "
+    f"{views.md_escape(result.explanation.group_rule)}. Higher is better."
     + (
         f" {len(excluded)} site(s) excluded by the sector's rules are listed last, without a rank."
         if len(excluded)
         else ""
     )
 )
+subscores = {f"{lbl} {sub_scale.suffix}": lbl for lbl in GROUP_LABELS.values()}
 st.dataframe(
     shown,
     width="stretch",
+    hide_index=True,
     height=35 * (len(shown) + 1) + 3,  # every row, no inner scrolling
+    column_order=[
+        "rank",
+        "name",
+        "country",
+        score_col,
+        *subscores,
+        *(["excluded because"] if "excluded because" in shown.columns else []),
+    ],
     column_config={
-        "name": st.column_config.TextColumn("name", width="large"),
-        "region": st.column_config.TextColumn("region", width="small"),
-        "country": st.column_config.TextColumn("country", width="small"),
-        "rank": st.column_config.NumberColumn("rank", format="%d", width="small"),
-        score_col: st.column_config.NumberColumn(format="%.3f"),
+        "name": st.column_config.TextColumn("name", width=330),
+        "country": st.column_config.TextColumn("country", width=60),
+        "rank": st.column_config.NumberColumn("rank", format="%d", width=45),
+        score_col: st.column_config.NumberColumn(
+            "score",
+            format="%.3f",
+            width=60,
+            help=f"score {views.score_scale(result.method).suffix}",
+        ),
         **{
-            f"{lbl} {sub_scale.suffix}": st.column_config.ProgressColumn(
-                f"{lbl} {sub_scale.suffix}",
-                min_value=sub_scale.low,
-                max_value=sub_scale.high,
-                format="%.2f",
+            col: st.column_config.NumberColumn(
+                label, format="%.2f", help=f"{label} {sub_scale.suffix}"
             )
-            for lbl in GROUP_LABELS.values()
+            for col, label in subscores.items()
         },
-        "excluded because": st.column_config.TextColumn("excluded because", width="medium"),
+        "excluded because": st.column_config.TextColumn("excluded because", width="large"),
     },
 )
 if user_ids:

@@ -111,6 +111,7 @@ named.columns = [f"#{c}" for c in named.columns]
 st.dataframe(
     named,
     width="stretch",
+    height=35 * (len(named) + 1) + 18,  # every site
     column_config={
         c: st.column_config.ProgressColumn(c, min_value=0, max_value=1, format="%.2f")
         for c in named.columns[:5]

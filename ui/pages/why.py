@@ -32,6 +32,9 @@ st.dataframe(
     hide_index=True,
     height=36 * (len(in_use) + 1) + 2,
     column_config={
+        "criterion": st.column_config.TextColumn(width=250),
+        "group": st.column_config.TextColumn(width=160),
+        "status": st.column_config.TextColumn(width=120),
         "group share": st.column_config.NumberColumn(format="%.1f %%"),
         "share in group": st.column_config.NumberColumn(format="%.1f %%"),
         "set": st.column_config.NumberColumn("set (% of the score)", format="%.1f %%"),
