@@ -27,6 +27,7 @@ are filled over the listed candidates and every cell together, as the list path 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -54,9 +55,25 @@ INLAND = "inland"
 Place = tuple[str, str, str]  # country, region code ("" when none), gateway port
 
 
+_BUILD = threading.Lock()
+
+
 @cache
+def _bounds(iso3: str) -> tuple[float, float, float, float]:
+    world = boundaries.countries()
+    x0, y0, x1, y1 = world.geometry[world["iso3"] == iso3].total_bounds
+    return float(x0), float(y0), float(x1), float(y1)
+
+
 def _outlines(iso3: str) -> tuple[Any, list[tuple[str, str, Any, tuple[float, ...]]]]:
-    """A country's outline and its regions' outlines, prepared for point queries."""
+    """A country's outline and its regions' outlines, prepared (built once per process,
+    by one thread)."""
+    with _BUILD:
+        return _build_outlines(iso3)
+
+
+@cache
+def _build_outlines(iso3: str) -> tuple[Any, list[tuple[str, str, Any, tuple[float, ...]]]]:
     world = boundaries.countries()
     country = shapely.union_all(world.geometry[world["iso3"] == iso3].to_numpy())
     shapely.prepare(country)
@@ -81,11 +98,11 @@ def where_points(lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
     out = {k: np.full(n, "", dtype=object) for k in ("country", "region_code", "region_name")}
     todo = np.ones(n, dtype=bool)
     for iso3 in sorted(boundaries.REGION_COUNTRIES):
-        country, regions = _outlines(iso3)
-        x0, y0, x1, y1 = country.bounds
+        x0, y0, x1, y1 = _bounds(iso3)
         near = todo & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
         if not near.any():
             continue
+        country, regions = _outlines(iso3)
         inside = near.copy()
         inside[near] = shapely.contains_xy(country, lon[near], lat[near])
         for code, name, geom, (a, b, c, d) in regions:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import dask
+import dask.array as da
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -192,7 +193,7 @@ def _runner(scheduler: str | None, n_cells: int, progress: Progress | None) -> _
         cluster = LocalCluster(
             n_workers=os.cpu_count() or 1,
             threads_per_worker=1,
-            dashboard_address=None,
+            dashboard_address=":0",
             host="127.0.0.1",
         )
         label = f"distributed.LocalCluster ({len(cluster.workers)} worker processes)"
@@ -450,12 +451,22 @@ def _screen(
 
     # pass 2: scores
     if method in scoring.BLOCKWISE:
-        tasks = [
-            dask.delayed(_pass_scores)(jd, a, b, pol_full, ms, method, params, sense, w)
-            for a, b in bands
-        ]
-        blocks = runner.run(tasks, 0.7 if policy.drop_rows else 0.55, 0.95)
-        raster = np.concatenate(blocks, axis=1) if blocks else np.zeros((1, 0, frame.n_cols))
+        depth = 2 if method == "vikor" else 1
+        lazy = da.concatenate(
+            [
+                da.from_delayed(
+                    dask.delayed(_pass_scores)(jd, a, b, pol_full, ms, method, params, sense, w),
+                    shape=(depth, b - a, frame.n_cols),
+                    dtype=float,
+                )
+                for a, b in bands
+            ],
+            axis=1,
+        )  # the (depth × rows × cols) score raster, one chunk per band
+        blocks = runner.run(
+            list(lazy.to_delayed().ravel()), 0.7 if policy.drop_rows else 0.55, 0.95
+        )
+        raster = np.concatenate(blocks, axis=1)
         CM, crow = scoring.final_matrix(C[cand_kept], pol_full, job_full.transform)
         cstate = scoring.method_state(method, CM, sense, ms, params) if len(CM) else None
         cs = (
