@@ -377,9 +377,14 @@ def place_table(
         for i, (country, _, _) in enumerate(places.keys):
             if f"PLACE-{i}" in weight.index and country:
                 weight[f"PLACE-{i}"] = float(places.counts[i])
-        scored, filled = filled_cost(table.cost, weight, impute)
+        scored, filled, unknown = filled_cost(table.cost, weight, impute)
         for cid in cost_ids:
             values[cid] = scored.reindex(values.index)
+        if unknown:
+            notes.append(
+                f"cost of operation: {', '.join(unknown)} known for no listed candidate and no "
+                "cell of the area's countries, so the cost cannot be computed or filled"
+            )
         if filled:
             notes.append(
                 f"cost of operation: {', '.join(filled)} filled by the '{impute}' policy over "
@@ -394,11 +399,13 @@ def catalog_served(catalog: Catalog) -> tuple[str, ...]:
 
 def filled_cost(
     cost: CostResult, weight: pd.Series, impute: str | None
-) -> tuple[pd.Series, list[str]]:
-    """The scored cost per site with the imputable components filled over weighted sites."""
+) -> tuple[pd.Series, list[str], list[str]]:
+    """The scored cost per site with the imputable components filled over weighted sites,
+    the components filled and those known nowhere."""
     amounts = cost.breakdown.pivot(index="site_id", columns="component", values="amount_usd")
     amounts = amounts.reindex(index=weight.index)
     filled = []
+    unknown = [c for c in SCORED if c in amounts.columns and amounts[c].isna().all()]
     if impute is not None:
         for comp in IMPUTABLE:
             if comp not in amounts.columns:
@@ -415,7 +422,7 @@ def filled_cost(
             amounts.loc[~known, comp] = fill
             filled.append(comp)
     scored = amounts[list(SCORED)].sum(axis=1).where(amounts[list(SCORED)].notna().all(axis=1))
-    return scored.astype(float), filled
+    return scored.astype(float), filled, unknown
 
 
 def derive_kind(cset: CriteriaSet, cid: str) -> str:

@@ -41,7 +41,7 @@ import pandas as pd
 import shapely
 from dask.callbacks import Callback
 
-from siteselect import boundaries
+from siteselect import boundaries, geo
 from siteselect.catalog import Catalog
 from siteselect.criteria import CriteriaSet
 from siteselect.errors import SiteSelectError, UnknownNameError
@@ -714,6 +714,12 @@ def _top_cells(
             "region_code": loc["region_code"],
             "gateway_port": loc["gateway_port"],
             "airport": loc["airport"],
+            "sea_km": [geo.sea_route_km(geo.ORIGIN_PORT, str(p)) for p in loc["gateway_port"]],
+            "inland_km": loc["inland_km"],
+            "timezone": [
+                geo.timezone_at(round(float(a), 4), round(float(b), 4))
+                for a, b in zip(lon, lat, strict=True)
+            ],
             "score": s,
             "rank": rank_of(s),
             "beats_all": s > best if math.isfinite(best) else np.zeros(k, dtype=bool),
