@@ -27,7 +27,7 @@ def _cell_scores(result, cells):
     return pd.Series(result.scores[r, c], index=cells.index)
 
 
-def _list_path(area, cell_km, *, countries, **kwargs):
+def _list_path(area, cell_km, *, countries, listed_countries=None, **kwargs):
     """The same cells as uploaded sites, ranked with the listed candidates by evaluate."""
     cells = grid(area, cell_km).reset_index(drop=True)
     loc = located_frame(cells["lon"].to_numpy(), cells["lat"].to_numpy())
@@ -47,7 +47,8 @@ def _list_path(area, cell_km, *, countries, **kwargs):
     )
     uploaded = sites_from_file("cells.csv", data=text.encode())
     catalog = default_catalog()
-    listed = replace(catalog, sites=catalog.sites[catalog.sites["country"].isin(countries)])
+    keep = catalog.sites["country"].isin(listed_countries or catalog.sites["country"].unique())
+    listed = replace(catalog, sites=catalog.sites[keep])
     both = listed.with_sites(uploaded)
     ev = evaluate(both, **kwargs)
     cells.index = list(uploaded.sites.index)
@@ -85,6 +86,22 @@ def test_region_path_equals_list_path(method, missing):
     cand = result.candidates["score"].dropna()
     np.testing.assert_allclose(cand.to_numpy(), ranked[cand.index].to_numpy(), rtol=0, atol=1e-9)
     assert set(result.weights) == set(ev.policy.matrix.columns)
+
+
+def test_candidates_of_the_area_only_equal_the_list_of_those_sites():
+    area, km = CENTRAL_LUZON, 6.0
+    spec = ScreenSpec(area, km, sector="ems", method="topsis", top=3, candidates="area")
+    result = screen(spec, scheduler="sync", chunk_cells=9)
+    cells, ev = _list_path(
+        area, km, countries=["PHL"], listed_countries=["PHL"], sector="ems", method="topsis"
+    )
+    ranked = ev.ranking["score"]
+    assert set(result.candidates.index) == {s for s in ranked.index if s.startswith("PH-")}
+    np.testing.assert_allclose(
+        _cell_scores(result, cells).to_numpy(), ranked[cells.index].to_numpy(), rtol=0, atol=1e-9
+    )
+    with pytest.raises(SiteSelectError, match="candidates: 'all' or 'area'"):
+        screen(replace(spec, candidates="some"), scheduler="sync")
 
 
 @pytest.mark.parametrize("method", ["wsm", "wpm", "topsis", "vikor", "promethee2"])
@@ -138,10 +155,16 @@ def test_local_cluster_two_workers():
     assert all(0 <= p <= 1 for p in seen)
 
 
-def test_fab_excludes_extreme_water_stress():
+def test_fab_excludes_extreme_water_stress_when_the_rule_is_on():
     # Arizona (Aqueduct category 4) against New Mexico (category below 4) across the border
     area = (-109.6, 33.0, -108.4, 33.6)
-    result = screen(ScreenSpec(area, 10.0, sector="semiconductor_fab", top=50), scheduler="sync")
+    off = screen(ScreenSpec(area, 10.0, sector="semiconductor_fab", top=50), scheduler="sync")
+    assert not any(k.startswith("Baseline water stress") for k in off.n_excluded)
+    assert (off.top["region_code"] == "US-AZ").any()
+    spec = ScreenSpec(
+        area, 10.0, sector="semiconductor_fab", top=50, exclusion_rules={"water_stress": True}
+    )
+    result = screen(spec, scheduler="sync")
     reason = next(k for k in result.n_excluded if k.startswith("Baseline water stress"))
     assert result.n_excluded[reason] > 0
     assert (result.top["region_code"] != "US-AZ").all()
@@ -242,7 +265,9 @@ def test_region_path_equals_list_path_with_cost_and_road_markets(method, area, c
         headcount=1500,
     )
     assert "market_transit" in result.weights
-    assert ("operating_cost" in result.weights) == (country == "USA")
+    # every listed site is scored with the cells, so a component missing in the area's
+    # country is filled from the same observations as in the list ranking
+    assert "operating_cost" in result.weights
     ranked = ev.ranking["score"]
     np.testing.assert_allclose(
         _cell_scores(result, cells).to_numpy(), ranked[cells.index].to_numpy(), rtol=0, atol=1e-9

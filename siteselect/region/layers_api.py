@@ -229,6 +229,13 @@ class ScreenSpec:
     area_quantile: float = 0.95
     site_evidence: str = "policy"
     max_cells: int = MAX_CELLS
+    #: sector exclusion rule id -> on/off, as ``ranking.evaluate(exclusion_rules=...)``
+    #: (None: each rule's default in criteria/sectors.yaml)
+    exclusion_rules: Mapping[str, bool] | None = None
+    #: the listed sites scored with the cells: "all" (every site of the catalogue, as the
+    #: list ranking scores them: one scale, and missing inputs filled from the same
+    #: observations) or "area" (only the sites of the area's countries)
+    candidates: str = "all"
 
 
 @dataclass

@@ -334,7 +334,13 @@ def _screen(
             f"cell_km: no cell centre of a {spec.cell_km:g} km grid lies inside the area"
         )
     countries = _countries(frame, served)
-    cand_ids = [s for s in catalog.sites.index if catalog.sites.at[s, "country"] in countries]
+    if spec.candidates not in ("all", "area"):
+        raise SiteSelectError(f"candidates: 'all' or 'area'; got {spec.candidates!r}")
+    cand_ids = [
+        s
+        for s in catalog.sites.index
+        if spec.candidates == "all" or catalog.sites.at[s, "country"] in countries
+    ]
     tab = cells.place_table(catalog, cset, spec.sector, ctx, cand_ids, places, ctx.impute)
     columns_base = list(cset.ids)
     layer_crit = [r for r in spec.rules if r.kind == "criterion"]
@@ -363,7 +369,7 @@ def _screen(
     transform = scoring.Transform(
         tuple(vfs.get(c) for c in columns), tuple(objectives[c] for c in columns)
     )
-    rules = cset.sector(spec.sector).exclusions
+    rules = cset.sector(spec.sector).rules_in_force(spec.exclusion_rules)
     excl = tuple((columns.index(r.criterion), r.max, r.min) for r in rules)
     reasons = [OUTSIDE + f" ({', '.join(served)})"]
     for r in rules:
