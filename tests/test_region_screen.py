@@ -142,7 +142,7 @@ def test_local_cluster_two_workers():
         n_workers=2,
         processes=False,
         threads_per_worker=1,
-        dashboard_address=None,
+        dashboard_address=":0",
         protocol="tcp://",
         host="127.0.0.1",
     ) as cluster:
@@ -351,3 +351,25 @@ def test_where_points_equals_locate(bbox):
     for key in ("country", "region_code"):
         np.testing.assert_array_equal(fast[key], ref[key].fillna("").to_numpy(dtype=object))
     assert len(set(fast["region_code"])) > 5
+
+
+def test_site_evidence_omitted_for_cells_and_candidates_alike():
+    area, km = CENTRAL_LUZON, 6.0
+    result = screen(ScreenSpec(area, km, method="topsis", site_evidence="omit"), scheduler="sync")
+    assert not {"sector_fit", "taiwan_cluster"} & set(result.weights)
+    assert any("left out for cells and candidates alike" in n for n in result.notes)
+    # the same as the list path with the site-evidence criteria weighted zero
+    cells, ev = _list_path(
+        area,
+        km,
+        countries=["PHL"],
+        sector="ems",
+        method="topsis",
+        weights={"sector_fit": 0, "taiwan_cluster": 0},
+    )
+    ranked = ev.ranking["score"]
+    np.testing.assert_allclose(
+        _cell_scores(result, cells).to_numpy(), ranked[cells.index].to_numpy(), rtol=0, atol=1e-9
+    )
+    cand = result.candidates["score"].dropna()
+    np.testing.assert_allclose(cand.to_numpy(), ranked[cand.index].to_numpy(), rtol=0, atol=1e-9)

@@ -3,6 +3,8 @@
 - :mod:`~siteselect.region.grids`: the equal-area square grid over an area, in row bands;
 - :mod:`~siteselect.region.layers_api`: the types shared with user layers and exports;
 - :mod:`~siteselect.region.cells`: the model's criteria for a block of cells;
+- :mod:`~siteselect.region.scoring`: the list ranking's statistics and method states, by block;
+- :mod:`~siteselect.region.results`: top cells with explanations, contiguous areas, notes;
 - :mod:`~siteselect.region.screening`: the two-pass screen (the same model as
   :func:`siteselect.ranking.evaluate`) on Dask.
 """

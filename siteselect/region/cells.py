@@ -27,6 +27,7 @@ are filled over the listed candidates and every cell together, as the list path 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -54,9 +55,25 @@ INLAND = "inland"
 Place = tuple[str, str, str]  # country, region code ("" when none), gateway port
 
 
+_BUILD = threading.Lock()
+
+
 @cache
+def _bounds(iso3: str) -> tuple[float, float, float, float]:
+    world = boundaries.countries()
+    x0, y0, x1, y1 = world.geometry[world["iso3"] == iso3].total_bounds
+    return float(x0), float(y0), float(x1), float(y1)
+
+
 def _outlines(iso3: str) -> tuple[Any, list[tuple[str, str, Any, tuple[float, ...]]]]:
-    """A country's outline and its regions' outlines, prepared for point queries."""
+    """A country's outline and its regions' outlines, prepared (built once per process,
+    by one thread)."""
+    with _BUILD:
+        return _build_outlines(iso3)
+
+
+@cache
+def _build_outlines(iso3: str) -> tuple[Any, list[tuple[str, str, Any, tuple[float, ...]]]]:
     world = boundaries.countries()
     country = shapely.union_all(world.geometry[world["iso3"] == iso3].to_numpy())
     shapely.prepare(country)
@@ -81,11 +98,11 @@ def where_points(lon: np.ndarray, lat: np.ndarray) -> dict[str, np.ndarray]:
     out = {k: np.full(n, "", dtype=object) for k in ("country", "region_code", "region_name")}
     todo = np.ones(n, dtype=bool)
     for iso3 in sorted(boundaries.REGION_COUNTRIES):
-        country, regions = _outlines(iso3)
-        x0, y0, x1, y1 = country.bounds
+        x0, y0, x1, y1 = _bounds(iso3)
         near = todo & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
         if not near.any():
             continue
+        country, regions = _outlines(iso3)
         inside = near.copy()
         inside[near] = shapely.contains_xy(country, lon[near], lat[near])
         for code, name, geom, (a, b, c, d) in regions:
@@ -360,9 +377,14 @@ def place_table(
         for i, (country, _, _) in enumerate(places.keys):
             if f"PLACE-{i}" in weight.index and country:
                 weight[f"PLACE-{i}"] = float(places.counts[i])
-        scored, filled = filled_cost(table.cost, weight, impute)
+        scored, filled, unknown = filled_cost(table.cost, weight, impute)
         for cid in cost_ids:
             values[cid] = scored.reindex(values.index)
+        if unknown:
+            notes.append(
+                f"cost of operation: {', '.join(unknown)} known for no listed candidate and no "
+                "cell of the area's countries, so the cost cannot be computed or filled"
+            )
         if filled:
             notes.append(
                 f"cost of operation: {', '.join(filled)} filled by the '{impute}' policy over "
@@ -377,11 +399,13 @@ def catalog_served(catalog: Catalog) -> tuple[str, ...]:
 
 def filled_cost(
     cost: CostResult, weight: pd.Series, impute: str | None
-) -> tuple[pd.Series, list[str]]:
-    """The scored cost per site with the imputable components filled over weighted sites."""
+) -> tuple[pd.Series, list[str], list[str]]:
+    """The scored cost per site with the imputable components filled over weighted sites,
+    the components filled and those known nowhere."""
     amounts = cost.breakdown.pivot(index="site_id", columns="component", values="amount_usd")
     amounts = amounts.reindex(index=weight.index)
     filled = []
+    unknown = [c for c in SCORED if c in amounts.columns and amounts[c].isna().all()]
     if impute is not None:
         for comp in IMPUTABLE:
             if comp not in amounts.columns:
@@ -398,7 +422,7 @@ def filled_cost(
             amounts.loc[~known, comp] = fill
             filled.append(comp)
     scored = amounts[list(SCORED)].sum(axis=1).where(amounts[list(SCORED)].notna().all(axis=1))
-    return scored.astype(float), filled
+    return scored.astype(float), filled, unknown
 
 
 def derive_kind(cset: CriteriaSet, cid: str) -> str:

@@ -48,7 +48,9 @@ max_cells=MAX_CELLS)``
 ``ScreenResult`` fields: see the class. ``top`` columns: ``cell_id`` (``"<col>:<row>"``,
 the global EPSG:6933 cell indices for ``cell_km``), ``row``, ``col`` (raster indices in
 ``scores``: row 0 is the northernmost row), ``lon``, ``lat``, ``country``, ``region_code``,
-``gateway_port``, ``airport``, ``score``, ``rank`` (1 = best among cells and candidates),
+``gateway_port``, ``airport``, ``sea_km`` (searoute km from Kaohsiung to the gateway),
+``inland_km`` (geodesic km to the gateway), ``timezone``, ``score``, ``rank`` (1 = best
+among cells and candidates),
 ``beats_all``, one column per criterion scored (raw values), ``explanation`` (text that
 reconstructs the score) and a point geometry (WGS84).
 
