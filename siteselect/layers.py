@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 USER_ASSUMPTION = "user assumption"
 MAX_VECTOR_FEATURES = 100_000
+MAX_UPLOAD_BYTES = 200 * 2**20
 #: a chunk's points are read in one window when it spans at most this many pixels; past
 #: that, block by block (only the raster blocks that hold points are read)
 MAX_WINDOW_PIXELS = 4_000_000
@@ -488,6 +489,27 @@ def open_layer(path: str | os.PathLike[str], *, name: str, **options: Any) -> An
         return RasterLayer.open(path, name=name, **options)
     source = options.pop("source", None)
     return VectorLayer.open(path, name=name, source_text=source, **options)
+
+
+def layer_from_upload(
+    file_name: str, data: bytes, *, directory: str | os.PathLike[str], name: str, **options: Any
+) -> Any:
+    """A layer from an upload's bytes: a raster is stored as ``<sha256><suffix>`` in
+    ``directory`` (a folder of the caller's; the user's file name never becomes a path) and
+    opened from there; a vector layer is parsed from the bytes directly."""
+    suffix = Path(file_name).suffix.lower()
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise _fail(file_name, f"file is larger than the {MAX_UPLOAD_BYTES // 2**20} MiB limit")
+    if suffix not in (".tif", ".tiff"):
+        source = options.pop("source", None)
+        return VectorLayer.open(
+            data, name=name, file_name=file_name, source_text=source, **options
+        )
+    digest = hashlib.sha256(data).hexdigest()
+    target = Path(directory) / f"{digest}{suffix}"
+    if not target.exists():
+        target.write_bytes(data)
+    return RasterLayer.open(target, name=name, file_name=file_name, **options)
 
 
 def criterion_rule(

@@ -211,6 +211,14 @@ def write_geotiff(result: ScreenResult, path: str | Path) -> Path:
     return out
 
 
+def to_bytes(result: ScreenResult, suffix: str) -> bytes:
+    """The bytes :func:`write` would write to a file ending in ``suffix`` (for downloads)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write(result, Path(tmp) / f"screen{suffix}").read_bytes()
+
+
 def write(result: ScreenResult, path: str | Path) -> Path:
     """Write ``result`` to ``path``: GeoParquet for ``.parquet``, GeoTIFF for ``.tif``."""
     suffix = Path(path).suffix.lower()

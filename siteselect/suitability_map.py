@@ -25,6 +25,7 @@ import math
 from typing import Any
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from branca.element import MacroElement
@@ -173,6 +174,19 @@ def _cell_text(cell: pd.Series) -> str:
     )
 
 
+def _placed(candidates: pd.DataFrame, sites: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """``candidates`` with ``lon``/``lat`` (from ``sites`` where they lack them)."""
+    out = candidates.copy()
+    if sites is None or ("lon" in out.columns and "lat" in out.columns):
+        return out
+    points = sites.geometry.to_crs(4326) if sites.crs is not None else sites.geometry
+    found = out.index.isin(points.index)
+    out["lon"], out["lat"] = np.nan, np.nan
+    out.loc[found, "lon"] = points.loc[out.index[found]].x.to_numpy()
+    out.loc[found, "lat"] = points.loc[out.index[found]].y.to_numpy()
+    return out
+
+
 def add_suitability(
     m: folium.Map,
     result: ScreenResult,
@@ -180,8 +194,13 @@ def add_suitability(
     image: bool = True,
     max_pixels: int = MAX_IMAGE_PIXELS,
     fit: bool = True,
+    sites: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """Add ``result``'s suitability layers to ``m`` (see the module docstring); returns ``m``."""
+    """Add ``result``'s suitability layers to ``m`` (see the module docstring); returns ``m``.
+
+    ``sites`` (the catalog's site points, by site id) places listed candidates whose rows
+    in ``result.candidates`` carry no ``lon``/``lat``.
+    """
     top = result.top
     values = [float(v) for v in top["score"]] if len(top) else []
     scored = result.candidates["score"].dropna() if "score" in result.candidates else []
@@ -229,7 +248,7 @@ def add_suitability(
     cells.add_to(m)
 
     listed = folium.FeatureGroup(name="Listed candidates (same scale)", show=True)
-    for sid, row in result.candidates.iterrows():
+    for sid, row in _placed(result.candidates, sites).iterrows():
         if not (pd.notna(row.get("lat")) and pd.notna(row.get("lon"))):
             continue
         score = row.get("score")

@@ -392,3 +392,18 @@ def test_rules_from_layers(tmp_path, tif):
 def test_layer_names_are_checked(tif):
     with pytest.raises(DataError, match="may not hold ':'"):
         RasterLayer.open(tif, name="a:b")
+
+
+def test_an_uploaded_raster_is_stored_under_its_digest(tmp_path, tif):
+    store = tmp_path / "store"
+    store.mkdir()
+    data = tif.read_bytes()
+    layer = layers.layer_from_upload("../../etc/evil.tif", data, directory=store, name="flood")
+    digest = hashlib.sha256(data).hexdigest()
+    assert [p.name for p in store.iterdir()] == [f"{digest}.tif"]
+    assert layer.provenance["file"] == "../../etc/evil.tif"
+    lon, lat = _centre(2, 3)
+    assert layer.sample(np.array([lon]), np.array([lat]))[0] == 203.0
+    zones = json.dumps({"type": "FeatureCollection", "features": [_square(120, 14, 121, 15)]})
+    vector = layers.layer_from_upload("z.geojson", zones.encode(), directory=store, name="z")
+    assert vector.sample(np.array([120.5]), np.array([14.5]))[0] == 1.0

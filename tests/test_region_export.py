@@ -110,3 +110,10 @@ def test_write_refuses_unknown_suffixes_and_missing_areas(tmp_path):
         region_export.write(result, tmp_path / "top.csv")
     with pytest.raises(SiteSelectError, match="no contiguous areas"):
         region_export.write_geoparquet(result, tmp_path / "a.parquet", what="areas")
+
+
+def test_download_bytes_are_the_written_files(tmp_path):
+    result = fake_result()
+    tif = region_export.to_bytes(result, ".tif")
+    assert tif[:4] in (b"II*\x00", b"MM\x00*")
+    assert region_export.to_bytes(result, ".parquet")[:4] == b"PAR1"

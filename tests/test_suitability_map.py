@@ -89,3 +89,15 @@ def test_a_big_raster_is_downsampled_to_the_pixel_cap():
     image, _ = suitability_map.raster_image(result.grid, result.scores, 0, 1, max_pixels=20)
     assert max(image.shape[:2]) <= 20
     assert (image[..., 3] == 255).any()
+
+
+def test_candidates_without_coordinates_are_placed_from_the_sites(base_map, tiny):
+    result = fake_result()
+    sid = str(tiny.sites.index[0])
+    result.candidates = result.candidates.drop(columns=["lon", "lat"]).rename(
+        index={"PH-CLARK": sid}
+    )
+    html = maps.map_html(suitability_map.add_suitability(base_map(), result, sites=tiny.sites))
+    assert html.count("siteselect-candidate") == 1
+    point = tiny.sites.geometry.to_crs(4326).loc[sid]
+    assert f"{point.y}, {maps.pacific_lon(point.x)}" in html
