@@ -35,6 +35,7 @@ PAGES = [
     st.Page("ui/pages/stakeholders.py", title="Stakeholders", url_path="stakeholders"),
     st.Page("ui/pages/scenarios.py", title="Scenarios", url_path="scenarios"),
     st.Page("ui/pages/sources.py", title="Data & sources", url_path="sources"),
+    st.Page("ui/pages/region.py", title="Screen a region", url_path="region"),
 ]
 page = st.navigation(PAGES, position="top")
 

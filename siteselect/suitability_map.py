@@ -275,3 +275,37 @@ def add_suitability(
         if bounds is not None:
             m.fit_bounds(bounds)
     return m
+
+
+def summary(result: ScreenResult) -> dict[str, Any]:
+    """The headline figures of a screen, for a view: cells, exclusions, best cell and the
+    best listed candidate, how many top cells beat every candidate."""
+    top = result.top
+    best = result.best_candidate
+    return {
+        "cells": int(result.n_cells),
+        "excluded": int(sum(result.n_excluded.values())),
+        "best_cell": float(top["score"].iloc[0]) if len(top) else math.nan,
+        "best_candidate": None if best is None else str(best.get("name", best.name)),
+        "best_candidate_score": math.nan if best is None else float(best["score"]),
+        "beats_all": int(top["beats_all"].sum()) if len(top) else 0,
+    }
+
+
+def top_table(result: ScreenResult, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The top cells as a table: rank, cell, place, score, flag, then the raw criteria
+    (columns renamed to ``labels``); the explanation and geometry are left out."""
+    top = pd.DataFrame(result.top.drop(columns=result.top.geometry.name, errors="ignore"))
+    lead = [
+        c
+        for c in ("rank", "cell_id", "lat", "lon", "region_code", "country", "score", "beats_all")
+        if c in top.columns
+    ]
+    rest = [
+        c
+        for c in top.columns
+        if c not in lead and c not in ("explanation", "row", "col", "gateway_port", "airport")
+    ]
+    extra = [c for c in ("gateway_port", "airport") if c in top.columns]
+    table = top[lead + extra + rest].set_index("rank")
+    return table.rename(columns=labels or {})
