@@ -39,6 +39,11 @@ from siteselect.region_export import cell_outlines
 MAX_IMAGE_PIXELS = 1024
 BEATS_ALL_COLOUR = "#111111"
 CANDIDATE_COLOUR = "#2b5fd9"
+RASTER_PANE, CELLS_PANE, CANDIDATES_PANE = (
+    "siteselect-raster",
+    "siteselect-cells",
+    "siteselect-candidates",
+)
 
 
 def block_max(scores: Any, factor: int) -> np.ndarray:
@@ -174,6 +179,16 @@ def _cell_text(cell: pd.Series) -> str:
     )
 
 
+def _layer_control_last(m: folium.Map) -> None:
+    """Move the map's layer control after the layers added here: its script refers to
+    every layer by name, so it must come after their definitions in the page."""
+    children = m._children  # branca's ordered children: the order the script is written in
+    for key, child in list(children.items()):
+        if isinstance(child, folium.LayerControl):
+            del children[key]
+            children[key] = child
+
+
 def _placed(candidates: pd.DataFrame, sites: gpd.GeoDataFrame | None) -> pd.DataFrame:
     """``candidates`` with ``lon``/``lat`` (from ``sites`` where they lack them)."""
     out = candidates.copy()
@@ -213,6 +228,13 @@ def add_suitability(
         values += [float(finite.min()), float(finite.max())] if finite.size else []
     low, high = (min(values), max(values)) if values else (0.0, 1.0)
     bounds: list[list[float]] | None = None
+    # own panes above the map's outlines (which fill the land): raster, cells, candidates
+    for pane, z, events in (
+        (RASTER_PANE, 410, False),
+        (CELLS_PANE, 420, True),
+        (CANDIDATES_PANE, 430, True),
+    ):
+        folium.map.CustomPane(pane, z_index=z, pointer_events=events).add_to(m)
     if image:
         picture, bounds = raster_image(grid, result.scores, low, high, max_pixels=max_pixels)
         folium.raster_layers.ImageOverlay(
@@ -221,6 +243,7 @@ def add_suitability(
             name="Suitability (score raster)",
             opacity=0.75,
             interactive=False,
+            pane=RASTER_PANE,
             class_name="siteselect-suitability",
         ).add_to(m)
 
@@ -243,6 +266,7 @@ def add_suitability(
             fill_opacity=0.9,
             tooltip=folium.Tooltip(text),
             popup=folium.Popup(popup, max_width=360, auto_pan=False),
+            pane=CELLS_PANE,
             class_name="siteselect-cell siteselect-beats-all" if beats else "siteselect-cell",
         ).add_to(cells)
     cells.add_to(m)
@@ -263,16 +287,21 @@ def add_suitability(
             fill_color=maps.score_colour(float(score), low, high) if pd.notna(score) else "#999",
             fill_opacity=1.0,
             tooltip=folium.Tooltip(f"{maps.escape_text(row.get('name', sid))}: {shown}{rank}"),
+            pane=CANDIDATES_PANE,
             class_name="siteselect-candidate",
         ).add_to(listed)
     listed.add_to(m)
     _Legend(_legend_html(result.method, low, high, factor if image else 1)).add_to(m)
+    _layer_control_last(m)
     if fit:
         if bounds is None:
             lat = top["lat"].to_numpy(float)
             lon = np.array([maps.pacific_lon(v) for v in top["lon"].to_numpy(float)])
             bounds = [[lat.min(), lon.min()], [lat.max(), lon.max()]] if len(top) else None
         if bounds is not None:
+            for key, child in list(m._children.items()):  # the one view is the area's
+                if isinstance(child, folium.map.FitBounds):
+                    del m._children[key]
             m.fit_bounds(bounds)
     return m
 

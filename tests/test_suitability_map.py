@@ -36,6 +36,9 @@ def test_layers_are_drawn_with_flags_and_escaped_text(base_map):
     for raw in ("<img src=x", "<script>alert(3)", "${alert"):
         assert raw not in html
     assert "&lt;img src=x" in html
+    # the layer control's script names the layers, so it comes after all of them
+    control = html.index("L.control.layers(")
+    assert max(html.rindex("siteselect-cell"), html.rindex("siteselect-candidate")) < control
 
 
 @settings(max_examples=25)
