@@ -40,9 +40,9 @@ MAX_IMAGE_PIXELS = 1024
 BEATS_ALL_COLOUR = "#111111"
 CANDIDATE_COLOUR = "#2b5fd9"
 RASTER_PANE, CELLS_PANE, CANDIDATES_PANE = (
-    "siteselect-raster",
-    "siteselect-cells",
-    "siteselect-candidates",
+    "suitabilityRaster",
+    "suitabilityCells",
+    "suitabilityCandidates",
 )
 
 
