@@ -131,7 +131,7 @@ def _pass_scores(
     return out
 
 
-class _Counter(Callback):  # type: ignore[misc]
+class _Counter(Callback):
     """Dask callback reporting the share of tasks done (local schedulers)."""
 
     def __init__(self, report: Progress, lo: float, hi: float) -> None:
@@ -156,6 +156,10 @@ class _Runner:
     client: Any = None
     cluster: Any = None
 
+    @property
+    def kind(self) -> str:
+        return self.scheduler.split()[1] if self.scheduler.startswith("dask ") else "distributed"
+
     def run(self, tasks: Sequence[Any], lo: float, hi: float) -> list[Any]:
         if self.client is not None:
             from distributed import as_completed
@@ -167,8 +171,8 @@ class _Runner:
             return list(self.client.gather(futures))
         if self.progress is not None:
             with _Counter(self.progress, lo, hi):
-                return list(dask.compute(*tasks, scheduler=self.scheduler))
-        return list(dask.compute(*tasks, scheduler=self.scheduler))
+                return list(dask.compute(*tasks, scheduler=self.kind))
+        return list(dask.compute(*tasks, scheduler=self.kind))
 
     def close(self) -> None:
         if self.client is not None:
@@ -181,20 +185,24 @@ def _runner(scheduler: str | None, n_cells: int, progress: Progress | None) -> _
     if scheduler is None:
         scheduler = "threads" if n_cells <= LOCAL_CLUSTER_CELLS else "local"
     if scheduler in ("threads", "sync"):
-        return _Runner(scheduler, progress)
+        return _Runner(f"dask {scheduler} scheduler", progress)
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
         cluster = LocalCluster(
-            n_workers=os.cpu_count() or 1, threads_per_worker=1, dashboard_address=None
+            n_workers=os.cpu_count() or 1,
+            threads_per_worker=1,
+            dashboard_address=None,
+            host="127.0.0.1",
         )
-        return _Runner("distributed", progress, Client(cluster), cluster)
+        label = f"distributed.LocalCluster ({len(cluster.workers)} worker processes)"
+        return _Runner(label, progress, Client(cluster), cluster)
     if "://" in scheduler:
         try:
             client = Client(scheduler, timeout="10s")
         except OSError as exc:
             raise SiteSelectError(f"scheduler {scheduler!r}: cannot connect ({exc})") from None
-        return _Runner("distributed", progress, client)
+        return _Runner(f"distributed cluster at {scheduler}", progress, client)
     raise SiteSelectError(
         f"scheduler must be one of {', '.join(SCHEDULERS)} or a cluster address such as "
         f"tcp://host:8786; got {scheduler!r}"
@@ -456,6 +464,7 @@ def _screen(
             else np.zeros((raster.shape[0], 0))
         )
         scale = None
+        whole = None
         if method == "vikor":
             S_all = np.concatenate([raster[0][~np.isnan(raster[0])], cs[0]])
             R_all = np.concatenate([raster[1][~np.isnan(raster[1])], cs[1]])
@@ -471,7 +480,8 @@ def _screen(
         else:
             scores, cand_scores = raster[0], cs[0]
     else:
-        scores, cand_scores, crow, scale = _whole(
+        scale = None
+        scores, cand_scores, crow, whole = _whole(
             runner,
             jd,
             bands,
@@ -536,6 +546,7 @@ def _screen(
         columns,
         best,
         rank_of,
+        whole,
     )
     areas = _areas(spec, frame, scores, best) if spec.min_area_cells else None
     n_excluded = {reasons[i - 1]: int(counts[i]) for i in range(1, len(counts)) if counts[i]}
@@ -593,8 +604,9 @@ def _whole(
     eff: pd.Series,
     method: str,
     params: Mapping[str, Any],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, None]:
-    """A pairwise method on the whole matrix (cells plus candidates, within its limit)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Any, dict[int, int]]]:
+    """A pairwise method on the whole matrix (cells plus candidates, within its limit);
+    also its explanation and, per raster cell (flat index), the row explaining it."""
     outs = runner.run([dask.delayed(_band_raw)(jd, a, b) for a, b in bands], 0.55, 0.9)
     blocks, where = [], []
     for band, X, code in outs:
@@ -612,12 +624,15 @@ def _whole(
     spec = METHODS[method]
     state = prepare_state(problem, spec, dict(params))
     s = spec.scores(state, problem.w[None, :])[0]
+    expl = spec.explain(state, problem.w, pd.RangeIndex(len(M)), pd.Index(list(final)))
     scores = np.full((frame.n_rows, frame.n_cols), np.nan)
     at = 0
+    pos: dict[int, int] = {}
     for (r, c), blk in zip(where, blocks, strict=True):
         scores[r, c] = s[at : at + len(blk)]
+        pos.update(zip((r * frame.n_cols + c).tolist(), range(at, at + len(blk)), strict=True))
         at += len(blk)
-    return scores, s[at:], np.flatnonzero(crow), None
+    return scores, s[at:], np.flatnonzero(crow), (expl, pos)
 
 
 def _explain_text(expl: Any, i: int, labels: Mapping[str, str]) -> str:
@@ -648,6 +663,7 @@ def _top_cells(
     columns: Sequence[str],
     best: float,
     rank_of: Callable[[np.ndarray], Any],
+    whole: tuple[Any, dict[int, int]] | None,
 ) -> gpd.GeoDataFrame:
     """The ``spec.top`` best cells with their raw criteria and the method's explanation."""
     flat = np.where(np.isnan(scores), -np.inf, scores).ravel()
@@ -672,8 +688,9 @@ def _top_cells(
     if state is not None:
         expl = scoring.explanation(mspec, state, w, pd.Index(ids), pd.Index(list(final)), scale)
         texts = [_explain_text(expl, i, labels) for i in range(k)]
-    else:
-        texts = [f"{method}: net flow over every cell and candidate (pairwise); see notes"] * k
+    elif whole is not None:
+        expl, pos = whole
+        texts = [_explain_text(expl, pos[int(p)], labels) for p in pick]
     s = scores[r, c]
     out = gpd.GeoDataFrame(
         {
@@ -770,6 +787,10 @@ def _notes(
     ]
     if method in scoring.VALUE_BASED:
         notes.append("value functions applied as in the list ranking (value-based method)")
+    notes.append(
+        "ranks are dense over cells and candidates together (ties to 12 decimals share a rank)"
+        + ("; VIKOR ranked by Q without the compromise-set rule" if method == "vikor" else "")
+    )
     if not math.isfinite(best):
         notes.append("no listed candidate is scored in the area's countries: beats_all is False")
     return notes
