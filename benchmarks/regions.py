@@ -148,7 +148,7 @@ def screen_main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     machine = _machine()
-    rows = []
+    rows: list[dict] = []
     for n in args.cells:
         for scheduler in args.schedulers:
             out = subprocess.run(
@@ -159,9 +159,14 @@ def screen_main(argv: list[str]) -> int:
             if out.returncode != 0:
                 print(out.stderr[-2000:], file=sys.stderr)
                 continue
-            row = json.loads(out.stdout.strip().splitlines()[-1])
-            rows.append(row)
-            print(json.dumps(row))
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(json.dumps(rows[-1]), flush=True)
+            _report(rows, machine, args.out)  # after every case: a long run can be cut short
+    print(f"written: {args.out}")
+    return 0
+
+
+def _report(rows: list[dict], machine: list[str], path: Path) -> None:
     lines = [
         "# Region screening at scale",
         "",
@@ -181,10 +186,8 @@ def screen_main(argv: list[str]) -> int:
             f"{r['workers_rss_mb']:,.0f} |"
         )
     lines += ["", *_growth(rows)]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"written: {args.out}")
-    return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _growth(rows: list[dict]) -> list[str]:
