@@ -512,6 +512,109 @@ def layer_from_upload(
     return RasterLayer.open(target, name=name, file_name=file_name, **options)
 
 
+_LAYER_KEYS = {
+    "file",
+    "name",
+    "band",
+    "field",
+    "source",
+    "year",
+    "as_of",
+    "url",
+    "note",
+    "exclude_if",
+    "reason",
+    "criterion",
+}
+_CRITERION_KEYS = {"group", "weight", "objective", "value_function"}
+
+
+def load_layer_rules(path: str | os.PathLike[str]) -> tuple[LayerRule, ...]:
+    """The layer rules of a YAML layers file (what ``screen-region --layers FILE`` reads).
+
+    ``layers:`` is a list; each item names a ``file`` (relative to the YAML file's folder),
+    a ``name``, optionally ``band`` (rasters), ``field`` (vector property), ``source``,
+    ``year``, ``as_of``, ``url``, ``note``, and either ``exclude_if`` (``[">", 0.5]``,
+    ``inside`` or ``outside``) with a ``reason``, or ``criterion:`` with ``group``,
+    ``weight``, ``objective`` and an optional ``value_function`` in criteria.yaml's form.
+    Problems are reported together, each naming the file, the item (row) and the field.
+    """
+    import yaml
+
+    base = Path(os.fspath(path))
+    shown = base.name
+    try:
+        doc = yaml.safe_load(base.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _fail(shown, f"cannot read file: {exc.strerror or exc}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise _fail(shown, f"cannot read as YAML: {str(exc)[:160]}") from None
+    items = doc.get("layers") if isinstance(doc, dict) else None
+    if not isinstance(items, list) or not items:
+        raise _fail(shown, "needs a non-empty list 'layers'", "layers")
+    problems: list[Problem] = []
+    rules: list[LayerRule] = []
+    for row, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.append(Problem(shown, row, None, "each layer must be a mapping"))
+            continue
+        unknown = sorted(set(map(str, item)) - _LAYER_KEYS)
+        for key in unknown:
+            problems.append(Problem(shown, row, key, "unknown field"))
+        for key in ("file", "name"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                problems.append(Problem(shown, row, key, "required text is missing"))
+        has_rule = ("exclude_if" in item) + ("criterion" in item)
+        if has_rule != 1:
+            problems.append(
+                Problem(shown, row, None, "give exactly one of 'exclude_if' or 'criterion'")
+            )
+        if (
+            unknown
+            or has_rule != 1
+            or not all(isinstance(item.get(k), str) for k in ("file", "name"))
+        ):
+            continue
+        options = {k: item[k] for k in ("source", "year", "as_of", "url", "note") if k in item}
+        if "band" in item:
+            options["band"] = item["band"]
+        if "field" in item:
+            options["field"] = item["field"]
+        try:
+            layer = open_layer(base.parent / item["file"], name=item["name"], **options)
+            if "criterion" in item:
+                crit = item["criterion"]
+                if not isinstance(crit, dict) or set(map(str, crit)) - _CRITERION_KEYS:
+                    raise _fail(
+                        shown, f"a mapping of {', '.join(sorted(_CRITERION_KEYS))}", "criterion"
+                    )
+                rules.append(
+                    criterion_rule(
+                        layer,
+                        group=crit.get("group", ""),
+                        weight=crit.get("weight", 0.0),
+                        objective=crit.get("objective", ""),
+                        value_function=crit.get("value_function"),
+                    )
+                )
+            else:
+                rule = item["exclude_if"]
+                rules.append(
+                    exclusion_rule(
+                        layer,
+                        exclude_if=tuple(rule) if isinstance(rule, list) else rule,
+                        reason=str(item.get("reason") or ""),
+                    )
+                )
+        except DataError as exc:
+            problems.extend(exc.problems)
+        except (SiteSelectError, TypeError) as exc:
+            problems.append(Problem(shown, row, None, str(exc)))
+    if problems:
+        raise DataError(problems)
+    return tuple(rules)
+
+
 def criterion_rule(
     layer: Any,
     *,

@@ -407,3 +407,50 @@ def test_an_uploaded_raster_is_stored_under_its_digest(tmp_path, tif):
     zones = json.dumps({"type": "FeatureCollection", "features": [_square(120, 14, 121, 15)]})
     vector = layers.layer_from_upload("z.geojson", zones.encode(), directory=store, name="z")
     assert vector.sample(np.array([120.5]), np.array([14.5]))[0] == 1.0
+
+
+def test_a_layers_file_gives_the_rules(tmp_path, tif):
+    _zones(tmp_path, [_square(120, 14, 121, 15)], name="park.geojson")
+    (tmp_path / "layers.yaml").write_text(
+        "layers:\n"
+        f"  - file: {tif.name}\n"
+        "    name: flood\n"
+        "    source: Test agency\n"
+        "    as_of: 2024-05-01\n"
+        "    exclude_if: ['>', 0.5]\n"
+        "    reason: flood depth above 0.5 m\n"
+        "  - file: park.geojson\n"
+        "    name: park\n"
+        "    criterion: {group: business_climate, weight: 0.1, objective: max}\n"
+    )
+    flood, park = layers.load_layer_rules(tmp_path / "layers.yaml")
+    assert (flood.kind, flood.exclude_if, flood.reason) == (
+        "exclusion",
+        (">", 0.5),
+        "flood depth above 0.5 m",
+    )
+    assert flood.layer.provenance["as_of"] == "2024-05-01"
+    assert (park.kind, park.criterion_id, park.weight) == ("criterion", "layer:park", 0.1)
+
+
+def test_a_bad_layers_file_names_every_problem(tmp_path, tif):
+    (tmp_path / "layers.yaml").write_text(
+        "layers:\n"
+        f"  - file: {tif.name}\n"
+        "    name: flood\n"
+        "    colour: red\n"
+        "    exclude_if: inside\n"
+        "    reason: x\n"
+        "  - file: missing.tif\n"
+        "    name: gone\n"
+        "    exclude_if: inside\n"
+        "    reason: x\n"
+        "  - name: nofile\n"
+        "    criterion: {group: cost, weight: 0.1, objective: min}\n"
+    )
+    with pytest.raises(DataError) as err:
+        layers.load_layer_rules(tmp_path / "layers.yaml")
+    text = str(err.value)
+    assert "layers.yaml, row 1, field 'colour': unknown field" in text
+    assert "missing.tif: cannot read file" in text
+    assert "layers.yaml, row 3, field 'file': required text is missing" in text
