@@ -152,6 +152,23 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--headcount", type=float, help="scale the reference project to this many staff"
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        type=_rule_switch,
+        default=[],
+        metavar="RULE=on|off",
+        help="switch a sector exclusion rule on or off (rule ids in criteria/sectors.yaml, "
+        "e.g. water_stress=on); repeatable",
+    )
+
+
+def _rule_switch(text: str) -> tuple[str, bool]:
+    name, sep, value = text.partition("=")
+    state = {"on": True, "off": False}.get(value.strip().lower())
+    if not sep or not name.strip() or state is None:
+        raise argparse.ArgumentTypeError(f"expected RULE=on or RULE=off; got {text!r}")
+    return name.strip(), state
 
 
 def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -169,6 +186,8 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         out["project"] = project_from_file(args.project_file, args.sector)
     if args.headcount is not None:
         out["headcount"] = args.headcount
+    if getattr(args, "exclude", None):
+        out["exclusion_rules"] = dict(args.exclude)
     return out
 
 
@@ -534,6 +553,7 @@ def cmd_screen_region(args: argparse.Namespace) -> int:
         top=args.top,
         min_area_cells=args.min_area_cells,
         site_evidence="omit" if args.omit_site_evidence else "policy",
+        exclusion_rules=model.get("exclusion_rules"),
     )
     result = screen(
         spec,
@@ -677,6 +697,19 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and not report.ok else 0
 
 
+def cmd_data_coverage(args: argparse.Namespace) -> int:
+    from siteselect.coverage import LEGEND, coverage_summary, coverage_table
+
+    result, _, _ = _evaluate(args)
+    frame = coverage_summary(result) if args.summary else coverage_table(result)
+    print(
+        f"coverage for {result.sector} ({len(result.table.values)} sites): {LEGEND}",
+        file=sys.stderr,
+    )
+    _emit(frame.reset_index(), args.format, sys.stdout)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siteselect",
@@ -713,6 +746,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
     check.add_argument("--format", choices=FORMATS, default="table")
     check.set_defaults(func=cmd_data_check)
+    cov = data_sub.add_parser(
+        "coverage",
+        help="where each cell of the decision table comes from (site, region, country, filled)",
+        description="Sites x criteria: the scope of each value (site, region, country), cells "
+        "filled by the missing-value policy, imputed cost components, excluded sites.",
+    )
+    _add_rank_options(cov)
+    cov.add_argument("--summary", action="store_true", help="one row per criterion")
+    cov.add_argument("--format", choices=FORMATS, default="table")
+    cov.set_defaults(func=cmd_data_coverage)
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name in ("rank", "map", "robustness", "cost", "explain"):

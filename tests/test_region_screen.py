@@ -138,10 +138,16 @@ def test_local_cluster_two_workers():
     assert all(0 <= p <= 1 for p in seen)
 
 
-def test_fab_excludes_extreme_water_stress():
+def test_fab_excludes_extreme_water_stress_when_the_rule_is_on():
     # Arizona (Aqueduct category 4) against New Mexico (category below 4) across the border
     area = (-109.6, 33.0, -108.4, 33.6)
-    result = screen(ScreenSpec(area, 10.0, sector="semiconductor_fab", top=50), scheduler="sync")
+    off = screen(ScreenSpec(area, 10.0, sector="semiconductor_fab", top=50), scheduler="sync")
+    assert not any(k.startswith("Baseline water stress") for k in off.n_excluded)
+    assert (off.top["region_code"] == "US-AZ").any()
+    spec = ScreenSpec(
+        area, 10.0, sector="semiconductor_fab", top=50, exclusion_rules={"water_stress": True}
+    )
+    result = screen(spec, scheduler="sync")
     reason = next(k for k in result.n_excluded if k.startswith("Baseline water stress"))
     assert result.n_excluded[reason] > 0
     assert (result.top["region_code"] != "US-AZ").all()

@@ -227,6 +227,9 @@ class ScreenSpec:
     area_quantile: float = 0.95
     site_evidence: str = "policy"
     max_cells: int = MAX_CELLS
+    #: sector exclusion rule id -> on/off, as ``ranking.evaluate(exclusion_rules=...)``
+    #: (None: each rule's default in criteria/sectors.yaml)
+    exclusion_rules: Mapping[str, bool] | None = None
 
 
 @dataclass

@@ -363,7 +363,7 @@ def _screen(
     transform = scoring.Transform(
         tuple(vfs.get(c) for c in columns), tuple(objectives[c] for c in columns)
     )
-    rules = cset.sector(spec.sector).exclusions
+    rules = cset.sector(spec.sector).rules_in_force(spec.exclusion_rules)
     excl = tuple((columns.index(r.criterion), r.max, r.min) for r in rules)
     reasons = [OUTSIDE + f" ({', '.join(served)})"]
     for r in rules:
