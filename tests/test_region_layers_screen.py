@@ -93,3 +93,49 @@ def test_the_real_result_exports_cell_for_cell(tmp_path):
     np.testing.assert_array_equal(pixel, back["score"].to_numpy())
     centres = back.geometry.centroid.to_crs(4326)
     np.testing.assert_allclose(centres.x, result.top["lon"], atol=1e-9)
+
+
+def test_cli_screen_region_with_a_layers_file_writes_a_geotiff(tmp_path, capsys):
+    from siteselect.cli import main
+
+    x0, y0, x1, y1 = ZONE
+    ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    (tmp_path / "zone.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [feature]})
+    )
+    (tmp_path / "layers.yaml").write_text(
+        "layers:\n  - file: zone.geojson\n    name: protected\n    exclude_if: inside\n"
+        "    reason: protected area\n"
+    )
+    out = tmp_path / "scores.tif"
+    bbox = ",".join(map(str, BBOX))
+    args = ["screen-region", "--region", bbox, "--cell-km", "5", "--top", "3"]
+    code = main(
+        [
+            *args,
+            "--layers",
+            str(tmp_path / "layers.yaml"),
+            "--scheduler",
+            "sync",
+            "--no-progress",
+            "--out",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "40 excluded" in err
+    with rasterio.open(out) as ds:
+        assert ds.crs.to_epsg() == 6933
+        assert np.isnan(ds.read(1)[:, :2]).all()  # the western columns lie in the zone
+    (tmp_path / "layers.yaml").write_text("layers:\n  - file: nothing.tif\n    name: x\n")
+    assert main([*args, "--layers", str(tmp_path / "layers.yaml")]) == 2
+    assert (
+        "layers.yaml, row 1: give exactly one of 'exclude_if' or 'criterion'"
+        in capsys.readouterr().err
+    )
