@@ -508,6 +508,9 @@ def _add_screen_region_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--missing", default="worst")
     p.add_argument("--top", type=int, default=20, help="best N cells (default 20)")
     p.add_argument("--min-area-cells", type=int, help="also list contiguous areas of N+ cells")
+    p.add_argument(  # region-layers: user layers (siteselect.layers.load_layer_rules)
+        "--layers", type=Path, help="a YAML file of user layers (GeoTIFF/GeoJSON/GeoPackage)"
+    )
     p.add_argument(
         "--omit-site-evidence",
         action="store_true",
@@ -532,6 +535,7 @@ def cmd_screen_region(args: argparse.Namespace) -> int:
     import importlib
     import importlib.util
 
+    from siteselect.layers import load_layer_rules
     from siteselect.region import ScreenSpec, screen
 
     if args.project_file is not None:
@@ -554,6 +558,7 @@ def cmd_screen_region(args: argparse.Namespace) -> int:
         min_area_cells=args.min_area_cells,
         site_evidence="omit" if args.omit_site_evidence else "policy",
         exclusion_rules=model.get("exclusion_rules"),
+        rules=load_layer_rules(args.layers) if args.layers else (),
     )
     result = screen(
         spec,
