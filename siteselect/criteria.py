@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from siteselect.errors import Problem, UnknownNameError, WeightError, raise_if
+from siteselect.errors import Problem, SiteSelectError, UnknownNameError, WeightError, raise_if
 from siteselect.methods import check_weight
 
 CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
@@ -88,12 +88,22 @@ LINEAR = ValueFunction()
 
 @dataclass(frozen=True)
 class Exclusion:
-    """A rule that removes a site: its value of ``criterion`` above ``max`` / below ``min``."""
+    """A rule that removes a site: its value of ``criterion`` above ``max`` / below ``min``.
+
+    ``id`` names the rule (default: its criterion) so a user can switch it on or off;
+    ``default`` says whether it is in force unless the user says otherwise.
+    """
 
     criterion: str
     max: float
     min: float
     why: str
+    id: str = ""
+    default: bool = True
+
+    @property
+    def rule_id(self) -> str:
+        return self.id or self.criterion
 
     def breaks(self, value: float) -> bool:
         return bool(value > self.max or value < self.min)
@@ -135,6 +145,21 @@ class Sector:
     reasons: Mapping[str, str]
     value_functions: Mapping[str, ValueFunction] = field(default_factory=dict)
     exclusions: tuple[Exclusion, ...] = ()
+
+    def rules_in_force(self, overrides: Mapping[str, bool] | None = None) -> tuple[Exclusion, ...]:
+        """The sector's exclusion rules in force: each rule's default unless ``overrides``
+        (rule id -> on/off) says otherwise. An unknown rule id is an error naming it.
+        """
+        overrides = dict(overrides or {})
+        known = {r.rule_id for r in self.exclusions}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            offered = ", ".join(sorted(known)) if known else "none"
+            raise SiteSelectError(
+                f"unknown exclusion rule {unknown[0]!r} for sector {self.id!r} "
+                f"(its rules: {offered})"
+            )
+        return tuple(r for r in self.exclusions if overrides.get(r.rule_id, r.default))
 
 
 @dataclass(frozen=True)
@@ -593,4 +618,12 @@ def _exclusion(
         return None
     if not why:
         problems.append(Problem(file, row, f"{name}.why", "an exclusion needs a reason"))
-    return Exclusion(str(spec["criterion"]), hi, lo, why)
+    default = spec.get("default", True)
+    if not isinstance(default, bool):
+        problems.append(Problem(file, row, f"{name}.default", "must be true or false"))
+        default = True
+    rule_id = spec.get("id", "")
+    if not isinstance(rule_id, str):
+        problems.append(Problem(file, row, f"{name}.id", "must be a string"))
+        rule_id = ""
+    return Exclusion(str(spec["criterion"]), hi, lo, why, id=rule_id, default=default)

@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # the store and accounts (SQLAlchemy, Argon2) load when sign-
 AUTH_ENV = "SITESELECT_AUTH"
 MODES = ("off", "local", "oidc")
 _USER = "auth_user"
+WORKSPACE_KEY = "workspace"
+SHARE_KEY = "share_token"
+"""Session key of the share-link token the visitor arrived with (``?share=...``)."""
 
 
 def mode() -> str:
@@ -39,7 +42,14 @@ def mode() -> str:
 
 
 def gate() -> str | None:
-    """The signed-in user (``None`` with sign-in off); otherwise draw the sign-in and stop."""
+    """The signed-in user (``None`` with sign-in off); otherwise draw the sign-in and stop.
+
+    A share link's token (``?share=...``) is kept for the Scenarios page, through the
+    sign-in; with several workspaces, the sidebar asks which one to act in.
+    """
+    token = st.query_params.get("share")
+    if token:
+        st.session_state[SHARE_KEY] = token
     how = mode()
     if how == "off":
         return None
@@ -50,6 +60,7 @@ def gate() -> str | None:
             st.stop()
         user = str(st.user.get("email") or st.user.get("sub"))
         st.sidebar.button("Sign out", on_click=st.logout)
+        workspace_picker(user)
         return user
     from siteselect import accounts
 
@@ -71,8 +82,28 @@ def gate() -> str | None:
         st.stop()
     if st.sidebar.button("Sign out"):
         st.session_state.pop(_USER, None)
+        st.session_state.pop(WORKSPACE_KEY, None)
         st.rerun()
+    workspace_picker(str(signed))
     return str(signed)
+
+
+def workspace_picker(user: str) -> None:
+    """A sidebar choice of workspace for a user who belongs to several."""
+    roles = data.scenario_store().workspaces_of(user)
+    if len(roles) > 1:
+        st.sidebar.selectbox(
+            "Workspace",
+            list(roles),
+            key=WORKSPACE_KEY,
+            format_func=lambda w: f"{w} ({roles[w]})",
+            help="The organisation you act for: you see its scenarios and those shared with it.",
+        )
+
+
+def signed_in() -> bool:
+    """Whether sign-in is on (workspaces and roles apply)."""
+    return mode() != "off"
 
 
 def scoped(store: ScenarioStore) -> ScenarioStore:
@@ -83,7 +114,7 @@ def scoped(store: ScenarioStore) -> ScenarioStore:
     if user is None:
         return store
     try:
-        bound = store.for_user(user, st.session_state.get("workspace"))
+        bound = store.for_user(user, st.session_state.get(WORKSPACE_KEY))
     except SiteSelectError as exc:
         st.error(views.md_text(exc))
         st.stop()
