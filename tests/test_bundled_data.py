@@ -77,4 +77,3 @@ def test_every_criterion_is_used_and_cells_are_covered(sector):
     assert set(result.policy.matrix.columns) == set(result.criteria.ids)
     assert result.table.values.notna().mean().mean() >= 0.95
     assert len(result.ranking) + len(result.excluded) >= 30
-
