@@ -508,6 +508,9 @@ def _add_screen_region_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--missing", default="worst")
     p.add_argument("--top", type=int, default=20, help="best N cells (default 20)")
     p.add_argument("--min-area-cells", type=int, help="also list contiguous areas of N+ cells")
+    p.add_argument(  # region-layers: user layers (siteselect.layers.load_layer_rules)
+        "--layers", type=Path, help="a YAML file of user layers (GeoTIFF/GeoJSON/GeoPackage)"
+    )
     p.add_argument(
         "--omit-site-evidence",
         action="store_true",
@@ -532,6 +535,7 @@ def cmd_screen_region(args: argparse.Namespace) -> int:
     import importlib
     import importlib.util
 
+    from siteselect.layers import load_layer_rules
     from siteselect.region import ScreenSpec, screen
 
     if args.project_file is not None:
@@ -554,6 +558,7 @@ def cmd_screen_region(args: argparse.Namespace) -> int:
         min_area_cells=args.min_area_cells,
         site_evidence="omit" if args.omit_site_evidence else "policy",
         exclusion_rules=model.get("exclusion_rules"),
+        rules=load_layer_rules(args.layers) if args.layers else (),
     )
     result = screen(
         spec,
@@ -710,6 +715,53 @@ def cmd_data_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- record: the decision record (HTML or PDF) ------------------------------------------
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from siteselect import record
+    from siteselect.store import ScenarioStore
+
+    options: dict[str, Any] = {}
+    if args.scenario is not None:
+        with ScenarioStore() as store:
+            scenario = store.load(args.scenario)
+        result, catalog, user_ids = record.evaluate_scenario(scenario)
+        options = record.scenario_options(scenario)
+    else:
+        result, catalog, user_ids = _evaluate(args)
+        options["overrides"] = dict(args.weight)
+    on = args.as_of or dt.date.today()
+    options |= record.catalog_options(catalog, result.ranking.index, on=on)
+    data = record.render_record(
+        result, catalog.sites, fmt=args.format, user_sites=user_ids, **options
+    )
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        raise SiteSelectError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {args.out} ({args.format}, {len(data):,} bytes, {len(result.ranking)} sites)")
+    return 0
+
+
+def _add_record_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "record",
+        help="write the decision record (HTML or PDF)",
+        description="Write the decision record: a one-page summary, then annexes (map, "
+        "ranking, explanation, cost, every value with its source). With --scenario, the "
+        "saved scenario's settings are used and the ranking options are ignored.",
+    )
+    _add_rank_options(p)
+    p.add_argument("--scenario", metavar="NAME", help="a saved scenario (SITESELECT_DB)")
+    p.add_argument("--format", choices=("html", "pdf"), default="html")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write")
+    p.add_argument(
+        "--as-of", type=_date_arg, help="the day for the stale-data notice (default: today)"
+    )
+    p.set_defaults(func=cmd_record)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siteselect",
@@ -810,6 +862,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--format", choices=FORMATS, default="table")
         p.set_defaults(func=func)
+    _add_record_parser(sub)
     return parser
 
 

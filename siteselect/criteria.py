@@ -130,6 +130,10 @@ class Criterion:
     derive: Mapping[str, Any]
     description: str
     value_function: ValueFunction = LINEAR
+    lever: bool = False
+    """A government or park operator can move this value by policy (``lever: true``)."""
+    lever_note: str = ""
+    """How it can be moved (a subsidy, a tax holiday, ...); required with ``lever``."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,11 @@ class CriteriaSet:
 
     def group_of(self) -> dict[str, str]:
         return {c.id: c.group for c in self.criteria}
+
+    @property
+    def levers(self) -> tuple[str, ...]:
+        """Criteria a government or park operator can move by policy (``lever: true``)."""
+        return tuple(c.id for c in self.criteria if c.lever)
 
     def criterion(self, criterion_id: str) -> Criterion:
         return _lookup("criterion", criterion_id, {c.id: c for c in self.criteria})
@@ -404,6 +413,19 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
             vf = parse_value_function(
                 entry["value_function"], file, row, "value_function", problems
             )
+        lever = entry.get("lever", False)
+        lever_note = entry.get("lever_note")
+        if not isinstance(lever, bool):
+            problems.append(Problem(file, row, "lever", f"must be true or false; got {lever!r}"))
+            lever = False
+        if lever and (not isinstance(lever_note, str) or not lever_note.strip()):
+            problems.append(
+                Problem(file, row, "lever_note", "a lever needs a note saying how it is moved")
+            )
+        if lever_note is not None and not lever:
+            problems.append(
+                Problem(file, row, "lever_note", "given for a criterion that is not a lever")
+            )
         criteria.append(
             Criterion(
                 id=_require_str(entry, "id", file, problems),
@@ -414,6 +436,8 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
                 derive=MappingProxyType(dict(derive)),
                 description=_require_str(entry, "description", file, problems, optional=True),
                 value_function=vf,
+                lever=lever,
+                lever_note=str(lever_note).strip() if lever and lever_note else "",
             )
         )
     _unique(entries, [c.id for c in criteria], file, problems)
