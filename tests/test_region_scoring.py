@@ -31,7 +31,7 @@ def problems(draw):
     return X, objectives, weights, cuts
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     problems(),
     st.sampled_from(scoring.BLOCKWISE),

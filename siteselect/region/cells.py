@@ -382,8 +382,8 @@ def place_table(
             values[cid] = scored.reindex(values.index)
         if unknown:
             notes.append(
-                f"cost of operation: {', '.join(unknown)} known for no listed candidate and no "
-                "cell of the area's countries, so the cost cannot be computed or filled"
+                f"cost of operation: {', '.join(unknown)} known for no listed candidate scored "
+                "and no cell, so the cost cannot be computed or filled"
             )
         if filled:
             notes.append(

@@ -250,7 +250,7 @@ class ScreenResult:
     n_excluded: Mapping[str, int]
     top: gpd.GeoDataFrame
     areas: gpd.GeoDataFrame | None
-    #: the listed candidate sites of the area's countries with ``score`` and ``rank`` on the
+    #: the listed candidate sites (``spec.candidates``) with ``score`` and ``rank`` on the
     #: same scale as the cells (excluded candidates have NaN and their reason)
     candidates: pd.DataFrame
     grid: GridInfo

@@ -181,5 +181,5 @@ def notes(
         + ("; VIKOR ranked by Q without the compromise-set rule" if method == "vikor" else "")
     )
     if not math.isfinite(best):
-        notes.append("no listed candidate is scored in the area's countries: beats_all is False")
+        notes.append("no listed candidate is scored: beats_all is False")
     return notes

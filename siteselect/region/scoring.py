@@ -210,8 +210,8 @@ def matrix_stats(stats: Stats, policy: Policy, transform: Transform) -> Matrix:
             tuple(transform.functions[j] for j in keep),
             tuple(transform.objectives[j] for j in keep),
         )
-        tf = sub_t(fill)[0]
         has = gaps > 0
+        tf = np.where(has, sub_t(fill)[0], 0.0)  # drop_criterion: no gaps, no fill value
         lo = np.where(has, np.minimum(lo, tf), lo)
         hi = np.where(has, np.maximum(hi, tf), hi)
         sumsq = sumsq + gaps * tf * tf
