@@ -115,6 +115,8 @@ def test_explanations_reconstruct_scores_and_flags(method):
     best = result.best_candidate
     assert best is not None
     np.testing.assert_array_equal(top["beats_all"], top["score"] > best["score"])
+    np.testing.assert_allclose(top["margin"], top["score"] - best["score"], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(top["beats_all"], top["margin"] > 0)
     for text, score in zip(top["explanation"], top["score"], strict=True):
         # the score recomputed from the method's own terms (Explanation.combine)
         assert float(text.rsplit("score ", 1)[1]) == pytest.approx(score, rel=1e-5)

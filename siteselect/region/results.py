@@ -95,6 +95,9 @@ def top_cells(
             "score": s,
             "rank": rank_of(s),
             "beats_all": s > best if math.isfinite(best) else np.zeros(k, dtype=bool),
+            # how far above (or below) the best listed candidate, on the score's scale: a
+            # flag won by a hair is not a finding, so the margin is shown beside it
+            "margin": s - best if math.isfinite(best) else np.full(k, np.nan),
             **{cid: X[:, columns.index(cid)] for cid in final},
             "explanation": texts,
         },
