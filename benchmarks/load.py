@@ -194,6 +194,7 @@ def session_loop(url: str, tag: str, iterations: int, start: threading.Barrier) 
             subprotocols=["streamlit"],  # type: ignore[list-item]
             max_size=None,
             open_timeout=60,
+            ping_interval=None,  # as a browser: no client pings (the server pings itself)
         ) as ws:
             session = Session(ws)
             _, first = session.rerun()  # the first page view, as a browser opens the app
