@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -18,7 +17,7 @@ from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
 from ui import auth, context, data, model_controls
-from ui.state import apply_overrides, reset_weights, session
+from ui.state import apply_overrides, model_changed, session
 
 st.set_page_config(
     page_title="siteselect · overseas park site selection", page_icon="🏭", layout="wide"
@@ -36,21 +35,35 @@ PAGES = [
     st.Page("ui/pages/scenarios.py", title="Scenarios", url_path="scenarios"),
     st.Page("ui/pages/workspace.py", title="Workspace", url_path="workspace"),
     st.Page("ui/pages/sources.py", title="Data & sources", url_path="sources"),
+    st.Page("ui/pages/region.py", title="Screen a region", url_path="region"),
 ]
 page = st.navigation(PAGES, position="top")
+# Static CSS (no user text): metric values wrap instead of being cut ("Houston (Fo…");
+# on a phone the page title shrinks and the map block (key "mapblock") comes right after it.
+LAYOUT_CSS = (
+    "<style>[data-testid='stMetricValue'] div,[data-testid='stMetricValue'] p"
+    "{white-space:normal!important;overflow:visible!important;text-overflow:clip!important}"
+    "[data-testid='stMetricValue']{font-size:1.75rem;line-height:1.2}"
+    "@media (max-width:640px){.st-key-page_title h2{font-size:1.3rem;padding-top:0}"
+    "[data-testid='stLayoutWrapper']:has(>.st-key-page_title){order:-2}"
+    "[data-testid='stLayoutWrapper']:has(>.st-key-mapblock){order:-1}"
+    "[data-testid='stMainBlockContainer']{padding-top:4.5rem}}</style>"
+)
 
 # --- state from the shared link, once per session ---------------------------------------
 if not session.initialised:
-    link, session.link_warnings = views.decode_view(dict(st.query_params), cset)
+    shared, session.link_warnings = views.decode_link(dict(st.query_params), cset)
+    link = shared.state
     session.sector, session.profile = link.sector, link.profile
     session.method, session.missing = link.method, link.missing
     apply_overrides(cset, dict(link.weights), None)
     model_controls.init_from_link(link)
-    session.selected = st.query_params.get("site")  # checked against the ranking by the map
+    session.selected = shared.site  # checked against the ranking below
+    session.compare = list(shared.compare)
+    session.link_sites = (shared.site, list(shared.compare))
     session.initialised = True
 
 # --- sidebar: the controls ---------------------------------------------------------------
-stability_slots: dict[str, Any] = {}
 with st.sidebar:
     st.title("siteselect")
     st.caption(
@@ -62,18 +75,19 @@ with st.sidebar:
         [s.id for s in cset.sectors],
         key="sector",
         format_func=lambda s: cset.sector(s).label,
-        on_change=reset_weights,
-        args=(cset,),
+        on_change=model_changed,
+        args=(cset, "sector"),
     )
     st.selectbox(
         "Stakeholder profile",
         [p.id for p in cset.profiles],
         key="profile",
         format_func=lambda p: cset.profile(p).label,
-        on_change=reset_weights,
-        args=(cset,),
+        on_change=model_changed,
+        args=(cset, "profile"),
         help="Presets of group and criterion weights; adjust them below.",
     )
+    model_controls.pending_change(cset)
     st.selectbox(
         "MCDA method", list(METHODS), key="method", format_func=lambda m: METHODS[m].label
     )
@@ -85,41 +99,22 @@ with st.sidebar:
         help="\n\n".join(f"**{k}**: {v}" for k, v in POLICIES.items()),
     )
     market_shares, headcount = model_controls.market_controls()
-
-    st.subheader("Weights")
-    st.caption(
-        "Group weights, then criteria within each group. Effective weight = group "
-        "share × criterion share. Under each criterion: the range of its effective "
-        "weight within which the first site stays first."
-    )
-    for group in cset.groups:
-        st.slider(group.label, 0.0, 1.0, step=0.01, key=f"wg_{group.id}")
-    for group in cset.groups:
-        with st.expander(f"Criteria: {group.label}"):
-            for crit in (c for c in cset.criteria if c.group == group.id):
-                st.slider(
-                    crit.label,
-                    0.0,
-                    10.0,
-                    step=0.05,
-                    key=f"wc_{crit.id}",
-                    help=f"{crit.description} ({views.better_text(crit)}; {crit.unit})",
-                )
-                stability_slots[crit.id] = st.empty()
-    st.button("Reset weights to the profile", on_click=reset_weights, args=(cset,))
+    weight_slots = model_controls.weight_controls(cset)
 
     st.subheader("Your own sites")
     upload = st.file_uploader(
         "Add candidate sites (CSV, GeoJSON or GeoPackage, ≤ 20 MB)",
         type=["csv", "geojson", "json", "gpkg"],
         help="CSV columns: name, lat, lon, country (ISO3); optional site_id, region, "
-        "region_code, gateway_port (UN/LOCODE), airport (IATA) and any criterion id.",
+        "region_code, gateway_port (UN/LOCODE), airport (IATA) and any criterion id. "
+        "The region is found from the coordinates when not given.",
+    )
+    st.caption(
+        "Uploaded sites stay in this session: a shared link does not carry them. Save a "
+        "scenario (Scenarios page) to keep or share them."
     )
 
 # --- evaluation ----------------------------------------------------------------------------
-for message in session.link_warnings:
-    st.warning(views.md_text(message))
-
 catalog = data.bundled_catalog()
 user_ids: list[str] = []
 upload_file = (upload.name, upload.getvalue()) if upload is not None else session.scenario_upload
@@ -132,6 +127,19 @@ if upload_file is not None:
         st.error(views.md_text(f"Your file was not added. {exc}"))
         upload_file = None
 
+if user_ids and session.assumptions:
+    try:
+        entries = tuple(
+            (sid, crit, *entry)
+            for sid, values in sorted(session.assumptions.items())
+            if sid in user_ids
+            for crit, entry in sorted(values.items())
+        )
+        if entries:
+            catalog = data.catalog_with_assumptions(catalog, entries, catalog.version)
+    except SiteSelectError as exc:
+        st.error(views.md_text(f"Your values were not applied. {exc}"))
+
 overrides = views.weight_overrides(cset, session.profile, session.sector, session.sliders(cset))
 state = views.ViewState(
     session.sector,
@@ -142,10 +150,6 @@ state = views.ViewState(
     markets=market_shares,
     headcount=headcount,
 )
-link_params = views.encode_view(state)
-if session.selected:
-    link_params["site"] = session.selected
-st.query_params.from_dict(link_params)
 state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 try:
     table = data.table_for(
@@ -160,17 +164,21 @@ except SiteSelectError as exc:
     st.error(views.md_text(exc))
     st.stop()
 ranking = result.ranking
+shown_ids = [*map(str, ranking.index), *map(str, result.excluded.index)]
+if session.link_sites is not None:  # the link's sites, checked once against the ranking
+    asked = views.SharedView(state, *session.link_sites[:1], tuple(session.link_sites[1]))
+    checked, more = views.check_link_sites(asked, shown_ids)
+    session.selected, session.compare = checked.site, list(checked.compare)
+    session.link_warnings = [*session.link_warnings, *more]
+    del session.link_sites
+if session.selected not in shown_ids:
+    session.selected = str(ranking.index[0])
+shared = views.SharedView(state, session.selected, tuple(session.compare))
+st.query_params.from_dict(views.encode_link(shared))
+for message in session.link_warnings:
+    st.warning(views.md_text(message))
 stability = data.stability_for(state_key, result)
-for crit_id, slot in stability_slots.items():
-    if crit_id in stability.index:
-        row = stability.loc[crit_id]
-        approx = "" if row["exact"] else "≈"
-        slot.caption(
-            f"first place holds at {approx}{row['low']:.1%}–{row['high']:.1%} "
-            f"(now {row['current']:.1%})"
-        )
-    else:
-        slot.caption("not used in this ranking")
+model_controls.weight_captions(weight_slots, views.weights_in_use(result), stability)
 last = session.robustness
 summary = last[1] if last and last[0] == state_key else None
 run = context.Run(
@@ -179,19 +187,34 @@ run = context.Run(
 
 # --- header, then the chosen page ----------------------------------------------------------
 top = ranking.iloc[0]
-st.header(
-    f"{cset.sector(result.sector).label}: sites ranked for the "
-    f"{cset.profile(result.profile).label.lower()}"
-)
-c1, c2, c3, c4 = st.columns(4)
+with st.container(key="page_title"):
+    st.header(
+        f"{cset.sector(result.sector).label}: sites ranked for the "
+        f"{cset.profile(result.profile).label.lower()}"
+    )
+st.html(LAYOUT_CSS)
+c1, c2 = st.columns([1, 4])
 c1.metric("Sites ranked", len(ranking))
-c2.metric("First", str(top["name"]), help=f"score {top['score']:.3f}")
-c3.metric("Method", METHODS[result.method].label)
-c4.metric("Missing-value policy", result.policy.policy.replace("_", " "))
+c2.metric(
+    "First",
+    str(top["name"]),
+    help=f"score {top['score']:.3f} {views.score_scale(result.method).suffix}",
+)
+st.caption(
+    f"Method: **{views.md_escape(METHODS[result.method].label)}** · missing values: "
+    f"**{views.md_escape(result.policy.policy.replace('_', ' '))}** — "
+    f"{views.md_escape(POLICIES[result.policy.policy])}"
+    + (
+        f" · {len(result.excluded)} site(s) excluded by the sector's rules"
+        if len(result.excluded)
+        else ""
+    )
+)
 stale, _ = release.data_notice(catalog, ranking.index, on=dt.date.today())
 if stale:
     st.warning(views.md_text(stale), icon="🗓️")
-for note in result.notes:
-    st.caption(f"ℹ️ {views.md_escape(note)}")
+with st.expander(f"ℹ️ Notes on this ranking ({len(result.notes)})"):
+    for note in result.notes:
+        st.caption(f"ℹ️ {views.md_escape(note)}")
 context.use(run)
 page.run()

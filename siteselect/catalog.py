@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from siteselect import geo, readers
+from siteselect import geo, readers, uploads
 from siteselect.errors import DataError, Problem, SiteSelectError, raise_if
 from siteselect.release import Release, load_release
 
@@ -146,7 +146,13 @@ def _read_csv_rows(
         shown = [h[:40] + ("…" if len(h) > 40 else "") for h in header[:10]]
         more = f" and {len(header) - 10} more" if len(header) > 10 else ""
         problems.append(
-            Problem(name, 1, None, f"missing column(s) {', '.join(missing)}; found {shown}{more}")
+            Problem(
+                name,
+                1,
+                None,
+                f"missing column(s) {', '.join(missing)}; found {shown}{more}"
+                + uploads.delimiter_hint(header),
+            )
         )
         return []
     rows = []
@@ -723,6 +729,7 @@ def sites_from_file(
         .rename_axis(None)
     )
     raise_if(_check_countries(sites, [int(r["_row"]) for r in records], name))
+    uploads.infer_regions(sites)  # so that regional indicators apply
     sites["status"] = sites["status"].fillna("user-supplied")
     missing_port = sites["gateway_port"].isna()
     if missing_port.any():

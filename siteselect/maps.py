@@ -37,6 +37,7 @@ ASSET_MODES = ("inline", "static", "cdn")
 STATIC_PREFIX = "/app/static/siteselect"
 PALETTE = ("#d73027", "#fc8d59", "#fee08b", "#d9ef8b", "#91cf60", "#1a9850")
 USER_SITE_COLOUR = "#2b5fd9"
+EXCLUDED_COLOUR = "#a6a6a6"
 SEA_COLOUR = "#d6e6f2"
 LAND_COLOUR = "#f4f1ea"
 BORDER_COLOUR = "#8c8c8c"
@@ -264,6 +265,15 @@ def display_positions(
     return frame
 
 
+def placed_sites(ranking: pd.DataFrame, excluded: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The sites a map draws: the ranked ones, then those the sector's rules exclude
+    (``name`` and ``country`` of both, on one index), for :func:`display_positions`."""
+    cols = ["name", "country"]
+    if excluded is None or not len(excluded):
+        return ranking[cols]
+    return pd.concat([ranking[cols], excluded[cols]])
+
+
 def site_from_tooltip(text: str | None, ids: Iterable[str]) -> str | None:
     """The site id carried by a clicked marker's tooltip text, if it is one of ``ids``.
 
@@ -371,7 +381,9 @@ class _Legend(MacroElement):
         self.body = body
 
 
-def _legend_html(title: str, low: float, high: float, user_sites: bool) -> str:
+def _legend_html(
+    title: str, low: float, high: float, user_sites: bool, *, excluded: bool = False
+) -> str:
     swatches = "".join(
         f'<span style="display:inline-block;width:18px;height:10px;background:{c}"></span>'
         for c in PALETTE
@@ -388,7 +400,32 @@ def _legend_html(title: str, low: float, high: float, user_sites: bool) -> str:
             f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
             f'border:2px dashed {USER_SITE_COLOUR}"></span> your uploaded sites</div>'
         )
+    if excluded:
+        rows.append(
+            f'<div><span style="display:inline-block;width:10px;height:10px;border-radius:5px;'
+            f'background:{EXCLUDED_COLOUR};border:1px dashed #666"></span> ✕ excluded by the '
+            "sector's rules (reason in the popup)</div>"
+        )
     return "".join(rows)
+
+
+def excluded_tooltip(name: object, sid: str) -> folium.Tooltip:
+    """The tooltip of an excluded site: its name, marked, and its id (hidden)."""
+    return folium.Tooltip(
+        f"✕ {escape_text(name)} (excluded)"
+        f'<span hidden class="siteselect-id">{ID_MARK}{escape_text(sid)}</span>'
+    )
+
+
+def _excluded_popup(site: Mapping[str, Any], reason: object) -> str:
+    return "<br>".join(
+        [
+            f"<b>{escape_text(site.get('name'))}</b>",
+            f"{escape_text(site.get('region'))}, {escape_text(site.get('country'))}",
+            "<b>Excluded by the sector's rules</b> (not ranked):",
+            escape_text(reason),
+        ]
+    )
 
 
 def _popup_html(row: Mapping[str, Any], reasons: Mapping[str, Iterable[str]] | None) -> str:
@@ -422,6 +459,7 @@ def ranking_map(
     tiles: bool = True,
     height: str | int = "100%",
     positions: pd.DataFrame | None = None,
+    excluded: pd.DataFrame | None = None,
 ) -> folium.Map:
     """A folium map of ranked sites over country outlines that need no network.
 
@@ -450,13 +488,21 @@ def ranking_map(
         network); the outlines are always drawn.
     positions
         Drawn positions from :func:`display_positions` (computed when ``None``).
+    excluded
+        Sites the sector's rules exclude (``Evaluation.excluded``: ``name``, ``country``,
+        ``reason``): drawn grey, unranked, the reason in the popup; clickable like the
+        others.
 
     Every marker's tooltip ends with :data:`ID_MARK` and its site id (hidden), so a
     click can be mapped back to the site with :func:`site_from_tooltip`. Sites that
     would overlap at the opening view are spread apart, a thin line joining each moved
     marker to its true position.
     """
-    where = display_positions(ranking, sites, fit=fit) if positions is None else positions
+    out = excluded if excluded is not None and len(excluded) else None
+    if positions is None:
+        where = display_positions(placed_sites(ranking, out), sites, fit=fit)
+    else:
+        where = positions
     m = folium.Map(
         tiles=None, control_scale=True, height=height, world_copy_jump=False, zoom_snap=0.25
     )
@@ -518,8 +564,44 @@ def ranking_map(
             ),
             interactive=False,
         ).add_to(labels)
+    excluded_layer = folium.FeatureGroup(name="Excluded by the sector's rules", show=True)
+    for sid, row in (out if out is not None else pd.DataFrame()).iterrows():
+        at = where.loc[sid]
+        drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
+        site = sites.loc[sid]
+        folium.CircleMarker(
+            location=drawn,
+            radius=MARKER_RADIUS,
+            color="#666666",
+            weight=2,
+            dash_array="2 2",
+            fill=True,
+            fill_color=EXCLUDED_COLOUR,
+            fill_opacity=0.9,
+            popup=folium.Popup(
+                _excluded_popup({**site.to_dict(), "name": row["name"]}, row["reason"]),
+                max_width=320,
+                auto_pan=False,
+            ),
+            tooltip=excluded_tooltip(row["name"], str(sid)),
+            class_name="siteselect-site siteselect-excluded",
+        ).add_to(excluded_layer)
+        folium.Marker(
+            location=drawn,
+            icon=folium.DivIcon(
+                html=(
+                    '<div style="font:bold 12px sans-serif;color:#333;text-align:center;'
+                    'width:22px;line-height:22px">✕</div>'
+                ),
+                icon_size=(22, 22),
+                icon_anchor=(11, 11),
+            ),
+            interactive=False,
+        ).add_to(labels)
     leaders.add_to(m)
     bundled_layer.add_to(m)
+    if out is not None:
+        excluded_layer.add_to(m)
     if user:
         user_layer.add_to(m)
     labels.add_to(m)
@@ -555,7 +637,7 @@ def ranking_map(
             ).add_to(layer)
         layer.add_to(m)
 
-    _Legend(_legend_html("Score", low, high, bool(user))).add_to(m)
+    _Legend(_legend_html("Score", low, high, bool(user), excluded=out is not None)).add_to(m)
     # a collapsed control needs Leaflet's layers.png, which only served assets carry
     folium.LayerControl(collapsed=assets == "static").add_to(m)
     return m

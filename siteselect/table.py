@@ -647,6 +647,7 @@ def decision_table(
     user = catalog.user_values
     if len(user):
         for rec in user.itertuples(index=False):
+            how = getattr(rec, "derivation", None)  # "user assumption" for values entered
             mask = (cells_frame["site_id"] == rec.site_id) & (
                 cells_frame["criterion"] == rec.criterion
             )
@@ -668,7 +669,7 @@ def decision_table(
                 rec.source,
                 None,
                 "",
-                "given in the user's site file",
+                how if isinstance(how, str) and how else "given in the user's site file",
                 "site",
                 0.0,
             ]

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from siteselect.criteria import CriteriaSet, Criterion
+from siteselect.criteria import CriteriaSet, Criterion, WeightBreakdown
+from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.markets import default_markets, parse_market_shares
 from siteselect.methods import METHODS
 from siteselect.ranking import DEFAULTS, Evaluation
@@ -83,7 +84,7 @@ def contribution_chart(long: pd.DataFrame, criteria: CriteriaSet) -> Any:
                 "label:N",
                 sort=order,
                 scale=alt.Scale(scheme="tableau20"),
-                legend=alt.Legend(title="criterion", orient="bottom", columns=3),
+                legend=alt.Legend(title="criterion", orient="bottom", columns=3, labelLimit=320),
             ),
             order=alt.Order("criterion_order:Q"),
             tooltip=[
@@ -106,6 +107,7 @@ def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.Data
     cells = evaluation.table.cells.set_index(["site_id", "criterion"])
     used = set(evaluation.policy.matrix.columns)
     groups = {g.id: g.label for g in evaluation.criteria.groups}
+    in_use = weights_in_use(evaluation)
     names = {
         sid: evaluation.ranking.at[sid, "name"] if sid in evaluation.ranking.index else sid
         for sid in site_ids
@@ -117,7 +119,7 @@ def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.Data
             "group": groups.get(crit.group, crit.group),
             "unit": crit.unit,
             "better": better_text(crit).removesuffix(" is better"),
-            "weight": float(evaluation.weights.effective.get(crit.id, 0.0)),
+            "share used (%)": float(in_use.at[crit.id, "used"]),
             "used": crit.id in used,
         }
         details: dict[str, Any] = {}
@@ -138,6 +140,95 @@ def comparison_table(evaluation: Evaluation, site_ids: Sequence[str]) -> pd.Data
             details[f"{names[sid]} · how"] = cell["derivation"]
         rows.append({**row, **details})
     return pd.DataFrame(rows)
+
+
+def comparison_parts(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`comparison_table` as two readable tables: the values side by side, and one
+    row per criterion and site with the value's source, year and derivation."""
+    detail = [c for c in table.columns if " · " in c]
+    values = table.drop(columns=detail)
+    sites = list(dict.fromkeys(c.rsplit(" · ", 1)[0] for c in detail))
+    rows = []
+    for _, row in table.iterrows():
+        for site in sites:
+            rows.append(
+                {
+                    "criterion": row["criterion"],
+                    "site": site,
+                    "value": row[site],
+                    "source": row[f"{site} · source"],
+                    "year": row[f"{site} · year"],
+                    "how": row[f"{site} · how"],
+                }
+            )
+    return values, pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What a score or group subscore is under one method: a short name, its range, and
+    the method's own rule (``Explanation.group_rule``) for the help text."""
+
+    name: str
+    low: float
+    high: float
+
+    @property
+    def suffix(self) -> str:
+        """The column suffix, e.g. ``(closeness 0–1)`` or ``(net flow −1…1)``."""
+        if self.low < 0:
+            return f"({self.name} −{abs(self.low):g}…{self.high:g})"
+        return f"({self.name} {self.low:g}–{self.high:g})"
+
+
+#: score and subscore scales per method (``higher is better`` for all of them)
+SCORE_SCALES: dict[str, Scale] = {
+    "wsm": Scale("weighted value", 0.0, 1.0),
+    "wpm": Scale("weighted geometric mean", 0.0, 1.0),
+    "topsis": Scale("closeness", 0.0, 1.0),
+    "vikor": Scale("1 − VIKOR S", 0.0, 1.0),
+    "promethee2": Scale("net flow", -1.0, 1.0),
+}
+SCORE_NAMES = {"vikor": Scale("1 − VIKOR Q", 0.0, 1.0)}
+
+
+def subscore_scale(method: str) -> Scale:
+    """The scale of the group subscores under ``method`` (unknown methods: 0–1 value)."""
+    return SCORE_SCALES.get(method, Scale("subscore", 0.0, 1.0))
+
+
+def score_scale(method: str) -> Scale:
+    """The scale of the score under ``method`` (VIKOR's score is 1 − Q)."""
+    return SCORE_NAMES.get(method) or subscore_scale(method)
+
+
+def ranking_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """The ranking for display: ranked sites, then the sites the sector's rules exclude.
+
+    Subscore columns are named by group and the method's scale (e.g. ``Proximity to
+    Taiwan (net flow −1…1)``), the score column likewise; excluded sites have no rank,
+    score or subscores and say why in ``excluded because``.
+    """
+    groups = {g.id: g.label for g in evaluation.criteria.groups}
+    sub = subscore_scale(evaluation.method).suffix
+    renamed = {f"subscore_{g}": f"{label} {sub}" for g, label in groups.items()}
+    renamed["score"] = f"score {score_scale(evaluation.method).suffix}"
+    shown = evaluation.ranking.rename(columns=renamed).copy()
+    shown["rank"] = shown["rank"].astype("Int64")
+    if len(evaluation.excluded):
+        shown["excluded because"] = ""
+        ex = evaluation.excluded
+        extra = pd.DataFrame(
+            {
+                "name": ex["name"],
+                "country": ex["country"],
+                "excluded because": ex["reason"],
+            },
+            index=ex.index,
+        )
+        shown = pd.concat([shown, extra])
+        shown["rank"] = shown["rank"].astype("Int64")
+    return shown
 
 
 @dataclass(frozen=True)
@@ -229,9 +320,17 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
         if not math.isfinite(headcount) or not 0 < headcount <= 1_000_000:
             warnings.append(f"ignored headcount {params['hc']!r} from the link")
             headcount = None
+    sector = pick("sector", [s.id for s in cset.sectors])
+    profile = pick("profile", [p.id for p in cset.profiles])
+    if weights:
+        try:
+            cset.weights(profile, sector, weights)
+        except SiteSelectError as exc:
+            warnings.append(f"ignored the link's weights ({exc})")
+            weights = {}
     state = ViewState(
-        sector=pick("sector", [s.id for s in cset.sectors]),
-        profile=pick("profile", [p.id for p in cset.profiles]),
+        sector=sector,
+        profile=profile,
         method=pick("method", list(METHODS)),
         missing=pick("missing", list(POLICIES)),
         weights=weights,
@@ -241,32 +340,144 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
     return state, warnings
 
 
-def sliders_from_effective(
-    cset: CriteriaSet, effective: Mapping[str, float], *, scale: float = 10.0
-) -> tuple[dict[str, float], dict[str, float]]:
-    """Group and criterion slider values that reproduce ``effective`` weights.
+#: query parameters of a shared link besides the model's (Streamlit's own are let through)
+LINK_KEYS = ("sector", "profile", "method", "missing", "w", "m", "hc", "site", "cmp")
+STREAMLIT_KEYS = ("embed", "embed_options")
+MAX_COMPARE = 3
+MAX_PARAM_CHARS = 4000
 
-    Group value = the sum of its criteria's weights; criterion value = its share within
-    the group × ``scale`` (the criterion sliders' maximum). Criteria absent from
-    ``effective`` weigh 0. Values are not rounded: the sliders then give back exactly
-    ``effective`` (rounding would move weights found on the edge of a winning region,
-    such as "what would make this site win", out of it).
+
+@dataclass(frozen=True)
+class SharedView:
+    """Everything a shared link reopens: the model (:class:`ViewState`), the selected
+    site and the sites compared. The page is the link's path (``/why``, ``/compare``…)."""
+
+    state: ViewState = field(default_factory=ViewState)
+    site: str | None = None
+    compare: tuple[str, ...] = ()
+
+
+def encode_link(view: SharedView) -> dict[str, str]:
+    """Query parameters for a shared view (:func:`encode_view` plus site and comparison).
+
+    >>> encode_link(SharedView(site="PH-CLARK", compare=("PH-CLARK", "US-AZ-NPHX")))["cmp"]
+    'PH-CLARK,US-AZ-NPHX'
+    """
+    params = encode_view(view.state)
+    if view.site:
+        params["site"] = view.site
+    if view.compare:
+        params["cmp"] = ",".join(view.compare)
+    return params
+
+
+def decode_link(params: Mapping[str, str], cset: CriteriaSet) -> tuple[SharedView, list[str]]:
+    """A shared view from query parameters; every bad part is ignored with a warning.
+
+    Site ids are checked for form here and against the sites ranked by
+    :func:`check_link_sites` (uploaded sites are only known once read).
+    """
+    from siteselect.catalog import USER_SITE_ID
+
+    warnings: list[str] = []
+    clean: dict[str, str] = {}
+    for key, value in params.items():
+        if key in STREAMLIT_KEYS:
+            continue
+        if key not in LINK_KEYS:
+            warnings.append(f"ignored unknown parameter {str(key)[:40]!r} in the link")
+            continue
+        text = str(value)
+        if len(text) > MAX_PARAM_CHARS:
+            warnings.append(
+                f"ignored {key} from the link (longer than {MAX_PARAM_CHARS} characters)"
+            )
+            continue
+        clean[key] = text
+    state, more = decode_view(clean, cset)
+    warnings += more
+    site = clean.get("site") or None
+    if site is not None and not USER_SITE_ID.match(site):
+        warnings.append(f"ignored site={site[:40]!r} from the link (not a site id)")
+        site = None
+    compare: list[str] = []
+    for part in filter(None, (clean.get("cmp") or "").split(",")):
+        if not USER_SITE_ID.match(part):
+            warnings.append(f"ignored {part[:40]!r} in the compared sites (not a site id)")
+        elif part not in compare:
+            compare.append(part)
+    if len(compare) > MAX_COMPARE:
+        warnings.append(
+            f"the link compares {len(compare)} sites; the first {MAX_COMPARE} are kept"
+        )
+        compare = compare[:MAX_COMPARE]
+    return SharedView(state, site, tuple(compare)), warnings
+
+
+def check_link_sites(
+    view: SharedView, ranked: Sequence[str], names: Mapping[str, str] | None = None
+) -> tuple[SharedView, list[str]]:
+    """``view`` with the site and compared sites that are not ranked removed, and why.
+
+    >>> checked, why = check_link_sites(SharedView(site="X", compare=("A", "X")), ["A", "B"])
+    >>> checked.site, checked.compare, why[0]
+    (None, ('A',), "the link's site 'X' is not among the ranked sites")
+    """
+    valid = set(ranked)
+    warnings = []
+    site = view.site
+    if site is not None and site not in valid:
+        warnings.append(f"the link's site {site!r} is not among the ranked sites")
+        site = None
+    compare = []
+    for sid in view.compare:
+        if sid in valid:
+            compare.append(sid)
+        else:
+            warnings.append(f"the link's compared site {sid!r} is not among the ranked sites")
+    return SharedView(view.state, site, tuple(compare)), warnings
+
+
+def sliders_from_effective(
+    cset: CriteriaSet,
+    effective: Mapping[str, float],
+    *,
+    fallback: Mapping[str, float] | None = None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Group and criterion shares (%) that reproduce ``effective`` weights.
+
+    Group share = 100 × the sum of its criteria's weights over the total; criterion
+    share = 100 × its weight over its group's. Criteria absent from ``effective`` weigh
+    0. A group with no weight keeps its criterion shares from ``fallback`` (the current
+    sliders), else equal shares. Values are not rounded: the sliders then give back
+    exactly ``effective`` (rounding would move weights found inside a winning region,
+    such as "what would make this site win", towards its edge).
 
     >>> from siteselect.ranking import default_criteria
     >>> effective = {"operating_cost": 0.6, "taiwan_transit": 0.4}
     >>> g, c = sliders_from_effective(default_criteria(), effective)
-    >>> g["cost"], c["operating_cost"], c["taiwan_transit"], c["logistics"]
-    (0.6, 10.0, 10.0, 0.0)
+    >>> g["cost"], g["proximity"], c["operating_cost"], c["taiwan_transit"], c["logistics"]
+    (60.0, 40.0, 100.0, 100.0, 25.0)
     """
+    total = sum(max(float(effective.get(c, 0.0)), 0.0) for c in cset.ids)
+    if not total > 0:
+        raise SiteSelectError("the weights to apply are all zero")
     groups: dict[str, float] = {g.id: 0.0 for g in cset.groups}
     for crit in cset.criteria:
-        groups[crit.group] += float(effective.get(crit.id, 0.0))
-    criteria = {}
-    for crit in cset.criteria:
-        total = groups[crit.group]
-        share = float(effective.get(crit.id, 0.0)) / total if total > 0 else 0.0
-        criteria[crit.id] = share * scale
-    return groups, criteria
+        groups[crit.group] += max(float(effective.get(crit.id, 0.0)), 0.0)
+    criteria: dict[str, float] = {}
+    for group in cset.groups:
+        members = [c.id for c in cset.criteria if c.group == group.id]
+        gsum = groups[group.id]
+        if gsum > 0:
+            for c in members:
+                criteria[c] = SHARE_TOTAL * max(float(effective.get(c, 0.0)), 0.0) / gsum
+        else:
+            kept = {c: float((fallback or {}).get(c, 0.0)) for c in members}
+            if sum(kept.values()) <= 0:
+                kept = dict.fromkeys(members, 1.0)
+            criteria |= _normalised(kept)
+    return {g: SHARE_TOTAL * v / total for g, v in groups.items()}, criteria
 
 
 def rank_changes(a: Evaluation, b: Evaluation, *, k: int = 2) -> pd.DataFrame:
@@ -323,7 +534,8 @@ def with_labels(text: str, names: Mapping[str, str]) -> str:
 
 
 def sweep_chart(sweep: pd.DataFrame, current: float | None = None) -> Any:
-    """Ranks (1 on top) against a swept weight; a rule marks the current weight.
+    """Ranks (1 on top) against a swept weight, shown in % of the score; a rule marks the
+    current weight.
 
     ``sweep`` needs ``weight``, ``rank`` and ``site`` columns; the legend keeps the order in
     which sites first appear (pass them sorted by current rank).
@@ -332,11 +544,13 @@ def sweep_chart(sweep: pd.DataFrame, current: float | None = None) -> Any:
 
     order = list(dict.fromkeys(sweep["site"]))
     top = int(sweep["rank"].max())
+    sweep = sweep.assign(weight=SHARE_TOTAL * sweep["weight"].astype(float))
+    current = None if current is None else SHARE_TOTAL * current
     lines = (
         alt.Chart(sweep)
         .mark_line(interpolate="step-after")
         .encode(
-            x=alt.X("weight:Q", title="weight of the swept criterion or group"),
+            x=alt.X("weight:Q", title="share of the score of the swept criterion or group (%)"),
             y=alt.Y(
                 "rank:Q",
                 scale=alt.Scale(reverse=True, domain=[1, top]),
@@ -346,7 +560,7 @@ def sweep_chart(sweep: pd.DataFrame, current: float | None = None) -> Any:
             color=alt.Color(
                 "site:N", sort=order, legend=alt.Legend(orient="bottom", columns=3, labelLimit=260)
             ),
-            tooltip=["site:N", alt.Tooltip("weight:Q", format=".2f"), "rank:Q"],
+            tooltip=["site:N", alt.Tooltip("weight:Q", title="share (%)", format=".1f"), "rank:Q"],
         )
         .properties(height=420)
     )
@@ -370,27 +584,199 @@ def md_text(text: object) -> str:
     return "  \n".join(md_escape(line) for line in str(text).split("\n"))
 
 
+# --- weights as shares -------------------------------------------------------------
+#
+# The sidebar shows two levels of shares, each summing to 100 %: the groups' shares of the
+# score, and each criterion's share within its group (its share of the score is the
+# product). Moving one slider rescales the others of its level proportionally
+# (:func:`rebalance`), so what is on screen always sums to 100 % and is what is used.
+
+SHARE_TOTAL = 100.0
+
+
+def _normalised(values: Mapping[str, float], total: float = SHARE_TOTAL) -> dict[str, float]:
+    s = sum(values.values())
+    if s <= 0:
+        return {k: total / len(values) for k in values} if values else {}
+    return {k: total * float(v) / s for k, v in values.items()}
+
+
+def weight_shares(cset: CriteriaSet, breakdown: WeightBreakdown) -> dict[str, float]:
+    """Group id → its share of the score (%), criterion id → its share of its group (%).
+
+    A group whose criteria all weigh zero shows equal criterion shares (it carries no
+    weight: :meth:`CriteriaSet.weights` gives it zero).
+    """
+    shares = {g.id: SHARE_TOTAL * float(breakdown.group.get(g.id, 0.0)) for g in cset.groups}
+    for group in cset.groups:
+        members = [c.id for c in cset.criteria if c.group == group.id]
+        shares |= _normalised({c: float(breakdown.within.get(c, 0.0)) for c in members})
+    return shares
+
+
 def preset_sliders(cset: CriteriaSet, profile: str, sector: str) -> dict[str, float]:
-    """Slider values of a profile for a sector: group id → group weight, criterion id →
-    within-group weight after the sector's relevance factors."""
-    groups = cset.profile(profile).group_weights
-    values = {g.id: float(groups.get(g.id, 0.0)) for g in cset.groups}
-    return values | {c: float(v) for c, v in cset.weights(profile, sector).raw.items()}
+    """The shares (%) of a profile's preset weights for a sector (see :func:`weight_shares`).
+
+    >>> from siteselect.ranking import default_criteria
+    >>> shares = preset_sliders(default_criteria(), "industry_association", "ems")
+    >>> round(shares["proximity"], 1), round(sum(shares[g] for g in ("proximity",
+    ...     "market_access", "cost", "business_climate", "sector")), 6)
+    (20.0, 100.0)
+    """
+    return weight_shares(cset, cset.weights(profile, sector))
+
+
+def shares_from_overrides(
+    cset: CriteriaSet, profile: str, sector: str, overrides: Mapping[str, float] | None
+) -> dict[str, float]:
+    """The shares (%) that weight overrides of any scale give (a link, a scenario, a panel).
+
+    Raises :class:`~siteselect.errors.WeightError` (a ``SiteSelectError``) when the
+    overrides leave every weight at zero.
+    """
+    return weight_shares(cset, cset.weights(profile, sector, overrides))
+
+
+def rebalance(
+    shares: Mapping[str, float], changed: str, members: Sequence[str]
+) -> dict[str, float]:
+    """``members``' shares after ``changed`` was set: the others rescaled to fill 100 %.
+
+    The others keep their proportions; if they were all zero they share the rest equally.
+    The changed share is clipped to 0–100.
+
+    >>> rebalance({"a": 50.0, "b": 30.0, "c": 20.0}, "a", ["a", "b", "c"])
+    {'a': 50.0, 'b': 30.0, 'c': 20.0}
+    >>> rebalance({"a": 80.0, "b": 30.0, "c": 20.0}, "a", ["a", "b", "c"])
+    {'a': 80.0, 'b': 12.0, 'c': 8.0}
+    >>> rebalance({"a": 60.0, "b": 0.0, "c": 0.0}, "a", ["a", "b", "c"])
+    {'a': 60.0, 'b': 20.0, 'c': 20.0}
+    """
+    if changed not in members:
+        raise UnknownNameError("weight of this level", changed, list(members))
+    value = min(max(float(shares[changed]), 0.0), SHARE_TOTAL)
+    others = [m for m in members if m != changed]
+    if not others:
+        return {changed: SHARE_TOTAL}
+    rest = _normalised({m: max(float(shares[m]), 0.0) for m in others}, SHARE_TOTAL - value)
+    return {changed: value, **rest}
+
+
+def weight_levels(cset: CriteriaSet) -> dict[str, list[str]]:
+    """Each level of shares that sums to 100 %: ``"groups"`` and one entry per group id."""
+    levels = {"groups": [g.id for g in cset.groups]}
+    for group in cset.groups:
+        levels[group.id] = [c.id for c in cset.criteria if c.group == group.id]
+    return levels
+
+
+def level_of(cset: CriteriaSet, weight_id: str) -> list[str]:
+    """The shares that sum to 100 % together with ``weight_id`` (a group or a criterion)."""
+    if weight_id in {g.id for g in cset.groups}:
+        return weight_levels(cset)["groups"]
+    return weight_levels(cset)[cset.criterion(weight_id).group]
 
 
 def weight_overrides(
     cset: CriteriaSet, profile: str, sector: str, sliders: Mapping[str, float]
 ) -> dict[str, float]:
-    """The slider values that differ from the profile's presets (what a link must carry).
+    """The shares that differ from the profile's presets: what a link or scenario carries.
+
+    Whole levels: every group share when any group share differs, every criterion of a
+    group when any of them differs, so that the overrides mean the same shares whatever
+    the scale of the presets they are applied to (``CriteriaSet.weights``).
 
     >>> from siteselect.ranking import default_criteria
     >>> cs = default_criteria()
-    >>> values = preset_sliders(cs, "investor", "ems") | {"logistics": 7.0}
-    >>> weight_overrides(cs, "investor", "ems", values)
-    {'logistics': 7.0}
+    >>> values = preset_sliders(cs, "investor", "ems") | {"logistics": 70.0}
+    >>> values = values | rebalance(values, "logistics", level_of(cs, "logistics"))
+    >>> sorted(weight_overrides(cs, "investor", "ems", values))
+    ['governance', 'hazard_risk', 'logistics', 'water_stress']
     """
     preset = preset_sliders(cset, profile, sector)
-    return {k: float(v) for k, v in sliders.items() if abs(float(v) - preset[k]) > 1e-9}
+    out: dict[str, float] = {}
+    for members in weight_levels(cset).values():
+        if any(abs(float(sliders[k]) - preset[k]) > 1e-6 for k in members):
+            out |= {k: float(sliders[k]) for k in members}
+    return out
+
+
+def weights_in_use(evaluation: Evaluation) -> pd.DataFrame:
+    """Per criterion: the shares set and the share of the score actually used (%).
+
+    Columns: ``criterion`` (label), ``group`` (label), ``group share``, ``share in
+    group``, ``set`` (group × in-group share of the score), ``used`` (the weight the
+    method ranked with: the criteria left in, renormalised to 100 %; 0 for a criterion
+    left out) and ``status`` (why a criterion is left out). Indexed by criterion id.
+    """
+    cset = evaluation.criteria
+    shares = weight_shares(cset, evaluation.weights)
+    used_cols = list(evaluation.policy.matrix.columns)
+    eff = evaluation.weights.effective
+    total = float(eff[used_cols].sum())
+    dropped = set(evaluation.policy.dropped_criteria)
+    groups = {g.id: g.label for g in cset.groups}
+    rows = {}
+    for crit in cset.criteria:
+        if crit.id in used_cols:
+            status = "used"
+        elif eff.get(crit.id, 0.0) <= 0:
+            status = "weight 0"
+        elif crit.id in dropped:
+            status = "left out: missing values (see the notes)"
+        else:
+            status = "left out"
+        rows[crit.id] = {
+            "criterion": crit.label,
+            "group": groups.get(crit.group, crit.group),
+            "group share": shares[crit.group],
+            "share in group": shares[crit.id],
+            "set": SHARE_TOTAL * float(eff.get(crit.id, 0.0)),
+            "used": SHARE_TOTAL * float(eff[crit.id]) / total if crit.id in used_cols else 0.0,
+            "status": status,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def stability_shares(stability: pd.DataFrame) -> pd.DataFrame:
+    """Stability intervals (``low``, ``high``, ``current`` as weights) as % of the score,
+    the same scale as :func:`weights_in_use`'s ``used``."""
+    out = stability.copy()
+    for col in ("low", "high", "current"):
+        out[col] = SHARE_TOTAL * out[col].astype(float)
+    return out
+
+
+def win_changes(
+    needed: pd.Series, in_use: pd.DataFrame, labels: Mapping[str, str], *, tol: float = 0.01
+) -> pd.DataFrame:
+    """The weights that would make a site win against those used, in % of the score.
+
+    ``needed`` is the effective weight vector found (``WinResult.weights``, over the
+    criteria used); ``in_use`` is :func:`weights_in_use`. Rows that move by less than
+    ``tol`` points are left out.
+    """
+    current = in_use["used"].reindex(needed.index).fillna(0.0)
+    frame = pd.DataFrame(
+        {
+            "criterion": [labels.get(str(c), str(c)) for c in needed.index],
+            "current": current.to_numpy(float),
+            "needed": SHARE_TOTAL * needed.to_numpy(float) / float(needed.sum()),
+        }
+    )
+    frame["change"] = frame["needed"] - frame["current"]
+    return frame[frame["change"].abs() > tol].reset_index(drop=True)
+
+
+def pct(value: float) -> str:
+    """A share in % for the UI: one decimal, two below 1 %.
+
+    >>> pct(12.345), pct(0.456), pct(0.0)
+    ('12.3 %', '0.46 %', '0 %')
+    """
+    if value == 0:
+        return "0 %"
+    return f"{value:.2f} %" if abs(value) < 1 else f"{value:.1f} %"
 
 
 def cost_quality_chart(frame: pd.DataFrame) -> Any:

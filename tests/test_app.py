@@ -51,16 +51,70 @@ def test_smoke_first_view():
 def test_changing_a_weight_changes_the_ranking_and_the_link():
     at = run_app()
     before = first_site(at)
-    at.slider(key="wg_market_access").set_value(1.0).run()
+    at.slider(key="wg_market_access").set_value(100.0).run()
     assert not at.exception
-    # access to the (default, US) market now weighs most: a US site overtakes Subic
+    # access to the (default, US) market is now all that counts: a US site overtakes Subic
     assert first_site(at) != before
-    assert at.query_params["w"] == "market_access:1"
+    # the other groups' shares went to zero with it (the level sums to 100 %)
+    assert at.query_params["w"] == (
+        "business_climate:0,cost:0,market_access:100,proximity:0,sector:0"
+    )
+    assert at.slider(key="wg_proximity").value == 0.0
+
+
+def test_moving_one_share_rescales_the_others_of_its_level_to_100():
+    at = run_app()
+    groups = ["proximity", "market_access", "cost", "business_climate", "sector"]
+    before = {g: at.slider(key=f"wg_{g}").value for g in groups}
+    at.slider(key="wg_cost").set_value(50.0).run()
+    after = {g: at.slider(key=f"wg_{g}").value for g in groups}
+    assert sum(after.values()) == pytest.approx(100.0)
+    assert after["cost"] == 50.0
+    rest = [g for g in groups if g != "cost"]
+    ratio = {g: after[g] / before[g] for g in rest}
+    assert max(ratio.values()) == pytest.approx(min(ratio.values()))  # proportions kept
+    members = ["governance", "logistics", "hazard_risk", "water_stress"]
+    at.slider(key="wc_logistics").set_value(70.0).run()
+    inside = [at.slider(key=f"wc_{c}").value for c in members]
+    assert sum(inside) == pytest.approx(100.0)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "Groups: total 100.0 %" in captions
+    assert "of the score" in captions
+    assert "first place holds from" in captions
+
+
+def test_changing_the_sector_with_custom_weights_asks_first():
+    at = run_app()
+    at.slider(key="wg_cost").set_value(60.0).run()
+    at.selectbox(key="sector").set_value("semiconductor_fab").run()
+    assert not at.exception
+    # not switched yet: the question is asked, the weights are still the user's
+    assert at.selectbox(key="sector").value == "ems"
+    assert any("You have set your own weights" in w.value for w in at.sidebar.warning)
+    next(b for b in at.button if b.label == "Keep my weights").click().run()
+    assert at.selectbox(key="sector").value == "semiconductor_fab"
+    assert at.slider(key="wg_cost").value == 60.0
+    assert at.query_params["sector"] == "semiconductor_fab"
+    # again, now discarding them: the profile's preset for the new profile applies
+    at.selectbox(key="profile").set_value("investor").run()
+    assert at.selectbox(key="profile").value == "industry_association"
+    next(b for b in at.button if b.label == "Use the preset").click().run()
+    assert at.selectbox(key="profile").value == "investor"
+    assert at.slider(key="wg_cost").value == pytest.approx(35.0)
+    assert not any("You have set your own weights" in w.value for w in at.sidebar.warning)
+
+
+def test_changing_the_sector_without_custom_weights_applies_at_once():
+    at = run_app()
+    at.selectbox(key="profile").set_value("investor").run()
+    assert at.selectbox(key="profile").value == "investor"
+    assert at.slider(key="wg_cost").value == pytest.approx(35.0)
+    assert not any("You have set your own weights" in w.value for w in at.sidebar.warning)
 
 
 def _sector_fit_values(at: AppTest):
-    cells = at.dataframe[-1].value
-    return cells[cells["criterion"] == "sector_fit"].set_index("site_id")["value"]
+    cells = at.dataframe[-1].value  # the current ranking's values, by label
+    return cells[cells["criterion"] == "Sector fit"].set_index("site")["value"]
 
 
 def test_changing_the_sector_changes_sector_fit_values():
@@ -86,8 +140,18 @@ def test_query_params_restore_a_view():
     assert at.selectbox(key="profile").value == "investor"
     assert at.selectbox(key="method").value == "wsm"
     assert at.selectbox(key="missing").value == "mean"
-    assert at.slider(key="wc_logistics").value == 4.0
-    assert at.slider(key="wg_proximity").value == 0.6
+    # a link's weights of any scale reopen as the shares they give (here an older link
+    # with a 0-1 group weight and a 0-10 criterion weight)
+    from siteselect import views
+    from siteselect.ranking import default_criteria
+
+    shares = views.shares_from_overrides(
+        default_criteria(), "investor", "ai_servers", {"logistics": 4, "proximity": 0.6}
+    )
+    assert at.slider(key="wc_logistics").value == pytest.approx(shares["logistics"])
+    assert at.slider(key="wg_proximity").value == pytest.approx(shares["proximity"])
+    groups = [g.id for g in default_criteria().groups]
+    assert sum(at.slider(key=f"wg_{g}").value for g in groups) == pytest.approx(100.0)
 
 
 def test_bad_link_values_warn_and_fall_back():
@@ -252,7 +316,7 @@ def test_quick_rank_order_weights_apply_to_the_sidebar():
     next(b for b in at.button if b.label == "Use these group weights").click().run()
     assert not at.exception
     # rank-order centroid weight of the first of five groups: (1 + 1/2 + 1/3 + 1/4 + 1/5) / 5
-    assert at.slider(key="wg_proximity").value == pytest.approx(0.457, abs=1e-3)
+    assert at.slider(key="wg_proximity").value == pytest.approx(45.7, abs=0.1)
 
 
 def test_robustness_with_uncertain_values():
@@ -272,6 +336,9 @@ def test_robustness_view_says_what_was_sampled_and_shows_gaia_under_promethee():
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "around the current weights" in captions
+    plain = captions.replace("\\", "")  # markdown escapes
+    assert "a weight of 10% by ±3.0%" in plain  # κ = 100, stated with an example
+    assert "flagged `lever` in criteria.yaml" in plain
     assert any("GAIA plane" in m.value for m in at.markdown)
     relation = next(d.value for d in at.dataframe if set(d.value.stack()) <= {"P", "P-", "I", "R"})
     assert relation.shape == (N_SITES, N_SITES)

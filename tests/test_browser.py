@@ -17,7 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -160,8 +160,15 @@ def _map_frame(pg, *, paths: int = 0):
     raise AssertionError("the map did not render")
 
 
+def _link(pg) -> dict[str, str]:
+    """The query parameters of the page's current URL."""
+    return {k: v[0] for k, v in parse_qs(urlparse(pg.url).query).items()}
+
+
 def _first(pg) -> str:
-    metric = pg.locator('[data-testid="stMetric"]', has_text="First")
+    """The value of the metric labelled exactly "First" (the leading site)."""
+    label = pg.locator('[data-testid="stMetricLabel"]', has_text=re.compile(r"^\s*First\s*$"))
+    metric = pg.locator('[data-testid="stMetric"]', has=label)
     return metric.locator('[data-testid="stMetricValue"]').inner_text()
 
 
@@ -193,7 +200,8 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
         timeout=60_000,
     )
     assert _first(page) != before
-    assert "w=market_access" in page.url
+    # the link carries the new shares: market access 100 %, the other groups rescaled to 0
+    assert "market_access:100" in _link(page)["w"]
 
 
 def test_hostile_site_names_run_no_script_in_the_app(server, page, tmp_path):
@@ -333,3 +341,92 @@ def test_every_marker_selects_exactly_the_clicked_site(server, page):
         )
         seen.add(name)
     assert len(seen) == count
+
+
+def _share(pg, label: str) -> float:
+    """The value of the weight slider labelled ``label`` (a share in %)."""
+    slider = pg.locator('[data-testid="stSlider"]', has_text=label)
+    text = slider.locator('[data-testid="stSliderThumbValue"]').inner_text()
+    return float(text.replace("%", "").strip())  # shown with one decimal
+
+
+def test_apply_these_weights_makes_the_target_win(server, page):
+    from siteselect.ranking import evaluate
+
+    # for chip assembly under WSM the runner-up can win (for EMS it is dominated)
+    runner_up = evaluate(method="wsm", sector="chip_assembly_test").ranking["name"].iloc[1]
+    page.goto(f"{server}/robustness?method=wsm&sector=chip_assembly_test")
+    button = page.get_by_role("button", name="Apply these weights")
+    button.wait_for(timeout=120_000)
+    assert _first(page) != runner_up
+    button.click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('First') && m.innerText.includes(n))",
+        arg=runner_up,
+        timeout=60_000,
+    )
+    assert _first(page) == runner_up
+    groups = ["Proximity to Taiwan", "Market access", "Cost of operation"]
+    groups += ["Business climate & risk", "Sector & cluster"]
+    total = sum(_share(page, f"{g} (% of the score)") for g in groups)
+    assert abs(total - 100.0) < 0.3  # shares summing to 100 % (each shown to 0.1)
+
+
+def test_a_shared_link_reopens_the_same_view(server, page):
+    params = {
+        "sector": "ai_servers",
+        "profile": "investor",
+        "method": "wsm",
+        "w": "business_climate:10,cost:50,market_access:10,proximity:20,sector:10",
+        "m": "ASEAN:0.3,US:0.7",
+        "site": "US-AZ-NPHX",
+        "cmp": "PH-CLARK-FZ,US-AZ-NPHX",
+    }
+    page.goto(f"{server}/compare?{urlencode(params)}")
+    chips = page.locator('[data-testid="stMultiSelect"]', has_text="Compare two or three sites")
+    tags = chips.locator('[data-testid="stMultiSelectTagsContainer"] [role="group"] > span')
+    tags.nth(1).wait_for(timeout=120_000)
+    names = tags.all_inner_texts()
+    assert any("Clark Freeport Zone" in n for n in names)
+    assert any("North Phoenix" in n for n in names)
+    assert len(names) == 2
+    assert _share(page, "Cost of operation (% of the score)") == 50.0
+    assert _share(page, "Proximity to Taiwan (% of the score)") == 20.0
+    link = _link(page)
+    for key in ("sector", "profile", "method", "w", "m", "site", "cmp"):
+        assert link[key] == params[key], key
+    assert urlparse(page.url).path.endswith("/compare")
+    # the selected site is the one the details show on the map page
+    page.get_by_role("link", name="Map & ranking").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('h3')].some("
+        "h => h.innerText.trim() === 'North Phoenix (TSMC Arizona)')",
+        timeout=60_000,
+    )
+    frame = _map_frame(page)
+    ring = frame.locator("path.siteselect-selected")
+    ring.wait_for(timeout=30_000)
+    assert _link(page)["site"] == "US-AZ-NPHX"
+
+
+def test_at_phone_width_the_map_is_in_the_first_screen(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
+            or r.request.url.startswith(("data:", "blob:", "about:"))
+            else r.abort()
+        ),
+    )
+    pg = context.new_page()
+    pg.goto(server)
+    pg.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    _map_frame(pg)
+    box = pg.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= 844, box  # the whole map, without scrolling
+    context.close()

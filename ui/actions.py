@@ -29,6 +29,7 @@ def open_scenario(
         session.scenario_message = ("error", str(exc))
         return
     kwargs = scenario_evaluate_kwargs(scenario)
+    del session.pending  # a sector/profile question of the previous view is moot
     session.sector, session.profile = kwargs["sector"], kwargs["profile"]
     session.method, session.missing = kwargs["method"], kwargs["missing"]
     elicitation = scenario.to_dict()["elicitation"]  # plain JSON data

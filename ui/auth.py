@@ -14,13 +14,16 @@ the store to the signed-in user's workspace and role (enforced in ``siteselect.s
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from siteselect import accounts, views
+from siteselect import views
 from siteselect.errors import SiteSelectError
-from siteselect.store import ScenarioStore
 from ui import data
+
+if TYPE_CHECKING:  # the store and accounts (SQLAlchemy, Argon2) load when sign-in is on
+    from siteselect.store import ScenarioStore
 
 AUTH_ENV = "SITESELECT_AUTH"
 MODES = ("off", "local", "oidc")
@@ -59,6 +62,8 @@ def gate() -> str | None:
         st.sidebar.button("Sign out", on_click=st.logout)
         workspace_picker(user)
         return user
+    from siteselect import accounts
+
     signed = st.session_state.get(_USER)
     if signed is None:
         st.title("siteselect · sign in")

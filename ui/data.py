@@ -5,15 +5,19 @@ Nothing returned from here may be mutated: the caches are shared between user se
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
-from siteselect import robustness
+from siteselect import robustness, uploads
 from siteselect.catalog import Catalog, sites_from_file
 from siteselect.criteria import CriteriaSet
 from siteselect.ranking import Evaluation, default_catalog, default_criteria
-from siteselect.store import ScenarioStore
 from siteselect.table import DecisionTable, decision_table, default_context
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a page first uses it
+    from siteselect.store import ScenarioStore
 
 
 @st.cache_resource
@@ -32,6 +36,17 @@ def bundled_catalog() -> Catalog:
 def catalog_with_upload(name: str, digest: str, _data: bytes) -> Catalog:
     user = sites_from_file(name, data=_data, criteria=criteria_set().ids)
     return bundled_catalog().with_sites(user)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Applying your values…")
+def catalog_with_assumptions(
+    _catalog: Catalog, entries: tuple[uploads.Entry, ...], version: str
+) -> Catalog:
+    """``_catalog`` (of version ``version``) with the user's entered values."""
+    user_sites = [s for s in _catalog.sites.index if s not in bundled_catalog().sites.index]
+    return uploads.with_user_assumptions(
+        _catalog, entries, user_sites=user_sites, criteria=criteria_set().ids
+    )
 
 
 @st.cache_resource(max_entries=64)
@@ -58,4 +73,6 @@ def stability_for(key: str, _result: Evaluation) -> pd.DataFrame:
 
 @st.cache_resource
 def scenario_store() -> ScenarioStore:
+    from siteselect.store import ScenarioStore
+
     return ScenarioStore()

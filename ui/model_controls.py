@@ -1,13 +1,17 @@
-"""Sidebar controls of the decision model: target markets with shares, plant headcount."""
+"""Sidebar controls of the decision model: target markets with shares, plant headcount,
+weights as shares, and the question asked before custom weights are discarded."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
 from siteselect import views
+from siteselect.criteria import CriteriaSet
 from siteselect.markets import default_markets, describe_shares, parse_market_shares
+from ui.state import rebalance, reset_weights, resolve_pending, session
 
 MARKETS_KEY = "markets"
 HEADCOUNT_KEY = "headcount"
@@ -66,3 +70,93 @@ def market_controls() -> tuple[dict[str, float], float | None]:
         help="Scales every staff category of the reference project in criteria/projects.yaml.",
     )
     return shares, (float(headcount) if headcount else None)
+
+
+def pending_change(cset: CriteriaSet) -> None:
+    """Ask whether to keep custom weights when the sector or profile is being changed."""
+    pending = session.pending
+    if pending is None:
+        return
+    key, new = pending
+    label = cset.sector(new).label if key == "sector" else cset.profile(new).label
+    what = "sector" if key == "sector" else "profile"
+    st.warning(
+        f"You have set your own weights. Switch the {what} to “{views.md_escape(label)}” "
+        "and keep your weights, or use its preset weights?",
+        icon="⚖️",
+    )
+    k1, k2, k3 = st.columns(3)
+    k1.button("Keep my weights", on_click=resolve_pending, args=(cset, True), key="keep_w")
+    k2.button("Use the preset", on_click=resolve_pending, args=(cset, False), key="drop_w")
+    k3.button("Cancel", on_click=resolve_pending, args=(cset, None), key="cancel_w")
+
+
+def weight_controls(cset: CriteriaSet) -> dict[str, Any]:
+    """Group and criterion weights as shares (%); returns a caption slot per weight id."""
+    st.subheader("Weights")
+    st.caption(
+        "Shares that sum to 100 %: first each group's share of the score, then each "
+        "criterion's share of its group (its share of the score is the product). Moving "
+        "one slider rescales the others of its level in proportion, so the total stays "
+        "100 %. Under each criterion: its share of the score as used, and the range of "
+        "that share within which the first site stays first."
+    )
+    slots: dict[str, Any] = {}
+    for group in cset.groups:
+        st.slider(
+            f"{group.label} (% of the score)",
+            0.0,
+            100.0,
+            step=0.5,
+            format="%.1f %%",
+            key=f"wg_{group.id}",
+            on_change=rebalance,
+            args=(cset, group.id),
+        )
+    total = sum(session.weight(cset, g.id) for g in cset.groups)
+    st.caption(f"Groups: total {total:.1f} %")
+    for group in cset.groups:
+        members = [c for c in cset.criteria if c.group == group.id]
+        with st.expander(f"Criteria: {group.label}"):
+            for crit in members:
+                about = f"{crit.description} ({views.better_text(crit)}; {crit.unit})"
+                if len(members) == 1:
+                    st.markdown(f"**{views.md_escape(crit.label)}**: the group's only criterion")
+                    st.caption(views.md_escape(about))
+                else:
+                    st.slider(
+                        f"{crit.label} (% of the group)",
+                        0.0,
+                        100.0,
+                        step=0.5,
+                        format="%.1f %%",
+                        key=f"wc_{crit.id}",
+                        on_change=rebalance,
+                        args=(cset, crit.id),
+                        help=about,
+                    )
+                slots[crit.id] = st.empty()
+    st.button("Reset weights to the profile", on_click=reset_weights, args=(cset,))
+    return slots
+
+
+def weight_captions(slots: Mapping[str, Any], in_use: Any, stability: Any) -> None:
+    """Under each criterion: its share of the score as used, and its stability interval
+    (both in % of the score)."""
+    stab = views.stability_shares(stability)
+    for crit_id, slot in slots.items():
+        row = in_use.loc[crit_id]
+        if row["status"] != "used":
+            slot.caption(f"not used in this ranking ({row['status']})")
+            continue
+        text = f"{views.pct(row['used'])} of the score"
+        if abs(row["used"] - row["set"]) > 0.05:
+            text += f" (set {views.pct(row['set'])}; renormalised over the criteria used)"
+        if crit_id in stab.index:
+            s = stab.loc[crit_id]
+            approx = "" if s["exact"] else "≈"
+            text += (
+                f" · first place holds from {approx}{views.pct(s['low'])} "
+                f"to {approx}{views.pct(s['high'])}"
+            )
+        slot.caption(text)

@@ -2,7 +2,8 @@
 
 Each attribute of :class:`Session` is one key of ``st.session_state`` (the same key the
 widget bound to it uses), read and written with its type. Weight sliders have one key per
-group or criterion (:func:`slider_key`).
+group or criterion (:func:`slider_key`); their values are shares in % (groups of the
+score, criteria of their group), each level summing to 100 (``siteselect.views``).
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class Session:
     map_view: Key[tuple[float, float, float] | None] = Key(None)
     map_click: Key[tuple[str | None, str] | None] = Key(None)
     compare: Key[list[str]] = Key([])
+    # the site and compared sites a shared link asked for, checked once sites are ranked
+    link_sites: Key[tuple[str | None, list[str]] | None] = Key(None)
+    # the (sector, profile) the weight sliders were last set for, and a change of either
+    # waiting for the user to keep or discard custom weights: (widget key, new value)
+    basis: Key[tuple[str, str] | None] = Key(None)
+    pending: Key[tuple[str, str] | None] = Key(None)
+    # values the user entered for their uploaded sites: site id → criterion id →
+    # (value, who, when as ISO 8601 UTC)
+    assumptions: Key[dict[str, dict[str, tuple[float, str, str]]]] = Key({})
     elicitation: Key[dict[str, Any] | None] = Key(None)
     scenario_upload: Key[tuple[str, bytes] | None] = Key(None)
     scenario_message: Key[tuple[str, str] | None] = Key(None)
@@ -86,26 +96,79 @@ def slider_key(cset: CriteriaSet, weight_id: str) -> str:
 
 def reset_weights(cset: CriteriaSet) -> None:
     """Put every weight slider back to the preset of the chosen profile and sector."""
-    for weight_id, value in views.preset_sliders(cset, session.profile, session.sector).items():
-        session.set_weight(cset, weight_id, value)
+    set_shares(cset, views.preset_sliders(cset, session.profile, session.sector))
     del session.elicitation
+
+
+def set_shares(cset: CriteriaSet, shares: Mapping[str, float]) -> None:
+    """Set the weight sliders to ``shares`` (%) and remember what they were set for."""
+    for weight_id, value in shares.items():
+        session.set_weight(cset, weight_id, value)
+    session.basis = (session.sector, session.profile)
+
+
+def rebalance(cset: CriteriaSet, weight_id: str) -> None:
+    """After the slider of ``weight_id`` moved: rescale the others of its level to 100 %."""
+    members = views.level_of(cset, weight_id)
+    shares = {m: session.weight(cset, m) for m in members}
+    for key, value in views.rebalance(shares, weight_id, members).items():
+        session.set_weight(cset, key, value)
+
+
+def custom_weights(cset: CriteriaSet) -> bool:
+    """Whether the sliders differ from the preset they were set for."""
+    sector, profile = session.basis or (session.sector, session.profile)
+    return bool(views.weight_overrides(cset, profile, sector, session.sliders(cset)))
+
+
+def model_changed(cset: CriteriaSet, key: str) -> None:
+    """Sector or profile widget ``key`` changed: apply the preset, or ask first.
+
+    With custom weights the widget goes back to the value the weights were set for and
+    the change waits in :attr:`Session.pending` for :func:`resolve_pending`.
+    """
+    new = str(st.session_state[key])
+    basis = session.basis or (session.sector, session.profile)
+    if custom_weights(cset):
+        st.session_state[key] = basis[0] if key == "sector" else basis[1]
+        session.pending = (key, new)
+        return
+    del session.pending
+    reset_weights(cset)
+
+
+def resolve_pending(cset: CriteriaSet, keep: bool | None) -> None:
+    """Apply the waiting sector/profile change keeping (True) or discarding (False) the
+    custom weights, or cancel it (None)."""
+    pending = session.pending
+    del session.pending
+    if pending is None or keep is None:
+        return
+    st.session_state[pending[0]] = pending[1]
+    if keep:
+        session.basis = (session.sector, session.profile)
+    else:
+        reset_weights(cset)
 
 
 def apply_overrides(
     cset: CriteriaSet, overrides: Mapping[str, float], elicitation: dict[str, Any] | None
 ) -> None:
-    """The preset, then ``overrides`` (slider values by group or criterion id)."""
-    reset_weights(cset)
-    for key, value in overrides.items():
-        session.set_weight(cset, key, float(value))
+    """Sliders that give the weights of the preset with ``overrides`` (any scale: a link,
+    a scenario, a panel), with ``elicitation`` recorded."""
+    shares = views.shares_from_overrides(cset, session.profile, session.sector, overrides)
+    set_shares(cset, shares)
+    del session.elicitation
     if elicitation is not None:
         session.elicitation = elicitation
 
 
 def apply_effective(cset: CriteriaSet, effective: Mapping[str, float]) -> None:
     """Sliders that give the effective (criterion) weights ``effective``."""
-    groups, criteria = views.sliders_from_effective(cset, dict(effective))
-    apply_overrides(cset, {**groups, **criteria}, None)
+    current = session.sliders(cset)
+    groups, criteria = views.sliders_from_effective(cset, dict(effective), fallback=current)
+    set_shares(cset, {**groups, **criteria})
+    del session.elicitation
 
 
 def store_judgements(cset: CriteriaSet, people: Sequence[panel.Stakeholder]) -> None:

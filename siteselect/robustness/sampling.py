@@ -293,7 +293,8 @@ class WeightPrior:
             text = (
                 f"{level} drawn around the current weights: Dirichlet with concentration "
                 f"κ = {self.concentration:g} (mean = current weights; a weight w varies by "
-                f"about ±sqrt(w(1-w)/(κ+1)))"
+                f"about ±sqrt(w(1-w)/(κ+1)), e.g. a weight of 10% by "
+                f"±{np.sqrt(0.09 / ((self.concentration or 0.0) + 1)):.1%})"
             )
         if constrained:
             text += ", restricted to the bounds/order by rejection"

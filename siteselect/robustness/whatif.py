@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.methods import Problem, benefit_scaled, validate_problem
-from siteselect.robustness.model import BoolArray, FloatArray, Model, prepare_model
+from siteselect.methods import TIE_DECIMALS, Problem, benefit_scaled, validate_problem
+from siteselect.robustness.model import (
+    BoolArray,
+    FloatArray,
+    Model,
+    one_blas_thread,
+    prepare_model,
+)
 from siteselect.robustness.sampling import simplex
 
 STARTS = 5
@@ -92,8 +98,17 @@ def _best_blend(M: FloatArray, t: int) -> FloatArray:
 
 
 def alone_first(model: Model, W: FloatArray, t: int) -> BoolArray:
-    ranks = model.ranks(W)
-    return (ranks[:, t] == 1) & ((ranks == 1).sum(axis=1) == 1)
+    """Whether ``t`` ranks first alone under each weight vector (k × n).
+
+    Methods ranked by score: ``t``'s score beats every other to the 12 decimals of
+    :func:`~siteselect.methods.dense_rank` (no sort); VIKOR: its compromise-set ranks."""
+    if model.spec.batch_ranks is not None:
+        ranks = model.ranks(W)
+        return np.asarray((ranks[:, t] == 1) & ((ranks == 1).sum(axis=1) == 1), dtype=bool)
+    scores = np.round(model.scores(W), TIE_DECIMALS)
+    mine = scores[:, t].copy()
+    scores[:, t] = -np.inf
+    return np.asarray(mine > scores.max(axis=1), dtype=bool)
 
 
 def _search_win(
@@ -166,6 +181,7 @@ def _move_phrase(delta: pd.Series) -> str:
     return f"{mostly}from {losers.index[0]} to {gainers.index[0]}"
 
 
+@one_blas_thread()
 def weights_to_win(
     matrix: pd.DataFrame,
     objectives: Mapping[str, str],

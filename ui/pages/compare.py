@@ -7,27 +7,58 @@ import streamlit as st
 from siteselect import views
 from siteselect.table import POLICIES
 from ui import context
+from ui.state import session
 
 run = context.current()
 result = run.result
 ranking = run.ranking
 site_label = run.site_label
 
+ids = [str(i) for i in ranking.index]
+if not session.compare:
+    session.compare = ids[:2]
+st.session_state.compare_pick = [s for s in session.compare if s in ids]
+
+
+def pick() -> None:
+    session.compare = list(st.session_state.compare_pick)
+
+
 chosen = st.multiselect(
     "Compare two or three sites",
-    list(ranking.index),
-    default=list(ranking.index[:2]),
+    ids,
+    key="compare_pick",
     max_selections=3,
     format_func=site_label.__getitem__,
+    on_change=pick,
 )
 if len(chosen) >= 2:
-    table_cmp = views.comparison_table(result, chosen)
+    values, sources = views.comparison_parts(views.comparison_table(result, chosen))
     st.dataframe(
-        table_cmp,
+        values.drop(columns=["group", "used"]),
         width="stretch",
         hide_index=True,
-        height=36 * (len(table_cmp) + 1) + 2,
-        column_config={"weight": st.column_config.NumberColumn(format="%.3f")},
+        height=35 * (len(values) + 1) + 18,
+        column_config={
+            "criterion": st.column_config.TextColumn(width=290, pinned=True),
+            "unit": st.column_config.TextColumn(width=120),
+            "better": st.column_config.TextColumn(width=55),
+            "share used (%)": st.column_config.NumberColumn(
+                "weight used", format="%.1f %%", width=85
+            ),
+            **{c: st.column_config.TextColumn(width=170) for c in values.columns[6:]},
+        },
+    )
+    st.markdown("**Where each value comes from**")
+    st.dataframe(
+        sources,
+        width="stretch",
+        hide_index=True,
+        height=35 * (len(sources) + 1) + 18,
+        column_config={
+            "source": st.column_config.TextColumn(width="large"),
+            "how": st.column_config.TextColumn(width="large"),
+        },
     )
     st.caption(
         f"Missing values are marked; the policy in use is “{result.policy.policy}”: "

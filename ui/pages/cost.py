@@ -26,7 +26,14 @@ st.caption(
         "cell is an input the data does not hold: the site's total is then unknown."
     )
 )
-st.dataframe(views.cost_table(result), width="stretch")
+costs = views.cost_table(result)
+st.dataframe(
+    costs,
+    width="stretch",
+    hide_index=True,
+    height=35 * (len(costs) + 1) + 18,  # every site
+    column_config={"name": st.column_config.TextColumn(width=300, pinned=True)},
+)
 
 quality = attribution.cost_quality(result)
 if quality["cost_usd"].notna().sum() >= 2:
@@ -53,6 +60,10 @@ st.dataframe(
     rows.drop(columns=["site_id"]).assign(amount_usd=rows["amount_usd"].round(0)),
     width="stretch",
     hide_index=True,
+    column_config={
+        "amount_usd": st.column_config.NumberColumn("USD per year", format="localized"),
+        "inputs": st.column_config.TextColumn(width="large"),
+    },
 )
 with st.expander("Assumptions of the reference project"):
     for line in cost.project.assumptions():
@@ -63,7 +74,14 @@ split = attribution.country_vs_site(result)
 st.caption(
     views.md_escape(f"Share of each score from country-level facts ({split['basis'].iloc[0]}).")
 )
-st.dataframe(split.drop(columns=["basis"]).round(3), width="stretch")
+split_shown = split.drop(columns=["basis"]).round(3)
+st.dataframe(
+    split_shown,
+    width="stretch",
+    hide_index=True,
+    height=35 * (len(split_shown) + 1) + 18,
+    column_config={"name": st.column_config.TextColumn(width=300, pinned=True)},
+)
 if len(result.excluded):
     st.subheader("Excluded by the sector's rules")
     st.dataframe(result.excluded, width="stretch")

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from siteselect import export, maps, views
 from siteselect.methods import METHODS
-from ui import context
+from ui import assumptions, context
 from ui.state import session
 
 run = context.current()
@@ -21,31 +21,31 @@ site_label = run.site_label
 GROUP_LABELS = run.group_labels
 
 COUNTRY_NAMES = {"PHL": "Philippines", "MEX": "Mexico", "USA": "United States"}
-if session.selected not in ranking.index:
+excluded = result.excluded
+shown_ids = [*map(str, ranking.index), *map(str, excluded.index)]
+if session.selected not in shown_ids:
     session.selected = str(ranking.index[0])
-present = [c for c in COUNTRY_NAMES if c in set(ranking["country"])]
-fits = ["all", *present, *sorted(set(ranking["country"]) - set(present))]
+placed = maps.placed_sites(ranking, excluded)
+present = [c for c in COUNTRY_NAMES if c in set(placed["country"])]
+fits = ["all", *present, *sorted(set(placed["country"]) - set(present))]
+label_of = {
+    **site_label,
+    **{str(s): f"✕ {excluded.at[s, 'name']} (excluded)" for s in excluded.index},
+}
 
 
 def forget_view() -> None:
     del session.map_view
 
 
-left, right = st.columns([3, 2])
+block = st.container(key="mapblock")  # drawn right after the title on a phone
+left, right = block.columns([3, 2])
 with left:
-    o1, o2 = st.columns([3, 2])
-    fit = o1.segmented_control(
-        "Fit the map to",
-        fits,
-        default="all",
-        key="map_fit",
-        format_func=lambda c: "all sites" if c == "all" else COUNTRY_NAMES.get(c, c),
-        on_change=forget_view,
-    )
-    show_routes = o2.toggle("Sea routes from Kaohsiung", value=False, on_change=forget_view)
+    fit = st.session_state.get("map_fit") or "all"
+    show_routes = bool(st.session_state.get("map_routes"))
     reasons = {sid: result.reasons(sid) for sid in ranking.index}
     positions = maps.display_positions(
-        ranking, catalog.sites, fit=None if fit in (None, "all") else fit
+        placed, catalog.sites, fit=None if fit in (None, "all") else fit
     )
     fmap = maps.ranking_map(
         ranking,
@@ -56,6 +56,7 @@ with left:
         assets="static",
         acceptability=summary.first_rank_acceptability() if summary else None,
         positions=positions,
+        excluded=excluded,
     )
     view = session.map_view
     clicked = st_folium(
@@ -75,10 +76,20 @@ with left:
     click = (clicked.get("last_object_clicked_tooltip"), str(clicked.get("last_object_clicked")))
     if clicked.get("last_object_clicked_tooltip") and click != session.map_click:
         session.map_click = click
-        hit = maps.site_from_tooltip(click[0], [str(i) for i in ranking.index])
+        hit = maps.site_from_tooltip(click[0], shown_ids)
         if hit is not None and hit != session.selected:
             session.selected = hit
             st.rerun()
+    o1, o2 = st.columns([3, 2])
+    o1.segmented_control(
+        "Fit the map to",
+        fits,
+        default="all",
+        key="map_fit",
+        format_func=lambda c: "all sites" if c == "all" else COUNTRY_NAMES.get(c, c),
+        on_change=forget_view,
+    )
+    o2.toggle("Sea routes from Kaohsiung", value=False, key="map_routes", on_change=forget_view)
     st.caption(
         "Country outlines: Natural Earth (public domain). Sites that would overlap are "
         "spread apart; a thin line leads to each one's true position."
@@ -91,52 +102,97 @@ def pick_site() -> None:
 
 
 with right:
-    ids = [str(i) for i in ranking.index]
     st.session_state.site_pick = session.selected
     st.selectbox(
         "Site details (or click a site on the map)",
-        ids,
+        shown_ids,
         key="site_pick",
-        format_func=site_label.__getitem__,
+        format_func=label_of.__getitem__,
         on_change=pick_site,
     )
     selected = str(session.selected)
-    row = ranking.loc[selected]
     site = catalog.sites.loc[selected]
-    st.subheader(views.md_escape(row["name"]))
+    st.subheader(views.md_escape(site["name"]))
     st.text(f"{site['region']}, {site['country']} · {site['zone_regime'] or ''}")
-    st.metric("Rank", f"{int(row['rank'])} of {len(ranking)}")
-    st.caption(f"Score {row['score']:.3f} ({METHODS[result.method].label})")
-    sub = {
-        GROUP_LABELS[g.removeprefix("subscore_")]: row[g]
-        for g in ranking.columns
-        if g.startswith("subscore_")
-    }
-    st.dataframe(pd.Series(sub, name="subscore (0–1)").round(3), width="stretch")
-    why = result.reasons(selected)
-    st.markdown("**Strengths:** " + (", ".join(map(views.md_escape, why["strengths"])) or "–"))
-    st.markdown("**Weaknesses:** " + (", ".join(map(views.md_escape, why["weaknesses"])) or "–"))
+    if selected in excluded.index:
+        st.error(
+            "Excluded by the sector's rules, not ranked: "
+            + views.md_escape(excluded.at[selected, "reason"]),
+            icon="✕",
+        )
+    else:
+        row = ranking.loc[selected]
+        scale = views.score_scale(result.method)
+        st.metric("Rank", f"{int(row['rank'])} of {len(ranking)}")
+        st.caption(
+            f"Score {row['score']:.3f} {scale.suffix}, {METHODS[result.method].label}; "
+            "higher is better"
+        )
+        sub_scale = views.subscore_scale(result.method)
+        sub = {
+            GROUP_LABELS[g.removeprefix("subscore_")]: row[g]
+            for g in ranking.columns
+            if g.startswith("subscore_")
+        }
+        st.dataframe(pd.Series(sub, name=f"subscore {sub_scale.suffix}").round(3), width="stretch")
+        st.caption(f"Group subscore: {views.md_escape(result.explanation.group_rule)}.")
+        why = result.reasons(selected)
+        st.markdown("**Strengths:** " + (", ".join(map(views.md_escape, why["strengths"])) or "–"))
+        st.markdown(
+            "**Weaknesses:** " + (", ".join(map(views.md_escape, why["weaknesses"])) or "–")
+        )
     if site.get("presence"):
         st.caption(views.md_escape(site["presence"]))
 
 st.subheader("Ranking")
-shown = ranking.rename(
-    columns={f"subscore_{g}": f"{lbl} (0–1)" for g, lbl in GROUP_LABELS.items()}
+shown = views.ranking_frame(result)
+sub_scale = views.subscore_scale(result.method)
+score_col = f"score {views.score_scale(result.method).suffix}"
+st.caption(
+    f"Score {views.score_scale(result.method).suffix}; group subscores {sub_scale.suffix}: "
+    f"{views.md_escape(result.explanation.group_rule)}. Higher is better."
+    + (
+        f" {len(excluded)} site(s) excluded by the sector's rules are listed last, without a rank."
+        if len(excluded)
+        else ""
+    )
 )
+subscores = {f"{lbl} {sub_scale.suffix}": lbl for lbl in GROUP_LABELS.values()}
 st.dataframe(
     shown,
     width="stretch",
+    hide_index=True,
     height=35 * (len(shown) + 1) + 3,  # every row, no inner scrolling
+    column_order=[
+        "rank",
+        "name",
+        "country",
+        score_col,
+        *subscores,
+        *(["excluded because"] if "excluded because" in shown.columns else []),
+    ],
     column_config={
-        "score": st.column_config.NumberColumn(format="%.3f"),
+        "name": st.column_config.TextColumn("name", width=330),
+        "country": st.column_config.TextColumn("country", width=60),
+        "rank": st.column_config.NumberColumn("rank", format="%d", width=45),
+        score_col: st.column_config.NumberColumn(
+            "score",
+            format="%.3f",
+            width=60,
+            help=f"score {views.score_scale(result.method).suffix}",
+        ),
         **{
-            f"{lbl} (0–1)": st.column_config.ProgressColumn(
-                min_value=0, max_value=1, format="%.2f"
+            col: st.column_config.NumberColumn(
+                label, format="%.2f", help=f"{label} {sub_scale.suffix}"
             )
-            for lbl in GROUP_LABELS.values()
+            for col, label in subscores.items()
         },
+        "excluded because": st.column_config.TextColumn("excluded because", width="large"),
     },
 )
+if user_ids:
+    with st.expander("Your uploaded sites: enter or correct values", expanded=False):
+        assumptions.editor(run)
 d1, d2, d3, d4 = st.columns(4)
 stem = f"siteselect_{result.sector}_{result.profile}_{result.method}"
 d1.download_button("Ranking (CSV)", export.ranking_csv(result), f"{stem}.csv", "text/csv")
@@ -162,6 +218,7 @@ d4.download_button(
             routes=True,
             user_sites=user_ids,
             assets="inline",
+            excluded=excluded,
         )
     ),
     f"{stem}.html",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
 import streamlit as st
 
 from siteselect import robustness, views
@@ -99,9 +98,9 @@ st.metric(
     f"{views.md_escape(ranking.at[leader, 'name'])} ranks first in",
     f"{first[leader]:.0%}",
     help=f"of {samples:,} sampled weightings (SMAA-2, seed {seed}); "
-    + views.md_escape(" ".join(summary.notes)),
+    + views.md_escape("; ".join(summary.notes)),
 )
-st.caption("What was sampled: " + views.md_escape(" ".join(summary.notes)))
+st.caption("What was sampled: " + views.md_escape("; ".join(summary.notes)))
 best_other = first.drop(leader).idxmax()
 st.caption(
     f"Most often first otherwise: {views.md_escape(ranking.at[best_other, 'name'])} "
@@ -113,6 +112,7 @@ named.columns = [f"#{c}" for c in named.columns]
 st.dataframe(
     named,
     width="stretch",
+    height=35 * (len(named) + 1) + 18,  # every site
     column_config={
         c: st.column_config.ProgressColumn(c, min_value=0, max_value=1, format="%.2f")
         for c in named.columns[:5]
@@ -127,20 +127,13 @@ elif not win.feasible:
 else:
     st.markdown(views.md_escape(views.with_labels(win.message, plain_names)))
     assert win.weights is not None
-    change = pd.DataFrame(
-        {
-            "criterion": [LABELS[c] for c in win.weights.index],
-            "current": result.weights.effective[win.weights.index].to_numpy(),
-            "needed": win.weights.to_numpy(),
-        }
-    )
-    change["change"] = change["needed"] - change["current"]
+    change = views.win_changes(win.weights, views.weights_in_use(result), LABELS)
     st.dataframe(
-        change[change["change"].abs() > 1e-4],
+        change,
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(format="%.3f")
+            c: st.column_config.NumberColumn(f"{c} (% of the score)", format="%.2f %%")
             for c in ("current", "needed", "change")
         },
     )
@@ -153,6 +146,14 @@ if lever is not None:
         f"**What change of values would make {views.md_escape(ranking.at[target, 'name'])} "
         "win** — the cheapest improvement of the values a government or park can move "
         "(power price, tax, wages, tariff)"
+    )
+    st.caption(
+        "Values that may change (flagged `lever` in criteria.yaml): "
+        + "; ".join(
+            f"{views.md_escape(LABELS.get(c, c))}: {views.md_escape(cset.criterion(c).lever_note)}"
+            for c in cset.levers
+            if c in result.policy.matrix.columns
+        )
     )
     text = views.md_escape(views.with_labels(lever.message, plain_names))
     if lever.feasible:
@@ -174,18 +175,22 @@ else:
     )
     st.dataframe(relation, width="stretch")
 st.markdown(
-    "**Stability intervals** — the effective weight of each criterion within which "
-    "the first site stays first (the others rescaled proportionally)"
+    "**Stability intervals** — each criterion's share of the score (%) within which the "
+    "first site stays first (the others rescaled proportionally); the same scale as the "
+    "weights in the sidebar"
 )
-stab = summary.stability.rename(index=LABELS)
+stab = views.stability_shares(summary.stability).rename(index=LABELS)
 st.dataframe(
     stab,
     width="stretch",
     column_config={
-        c: st.column_config.NumberColumn(format="%.3f") for c in ("low", "high", "current")
+        c: st.column_config.NumberColumn(format="%.2f %%") for c in ("low", "high", "current")
     },
 )
-st.markdown("**Weight sensitivity** — how ranks move as one weight goes from 0 to 1")
+st.markdown(
+    "**Weight sensitivity** — how ranks move as one criterion's or group's share of the "
+    "score goes from 0 to 100 %"
+)
 vary_options = [*GROUP_LABELS, *result.policy.matrix.columns]
 vary = st.selectbox(
     "Weight to sweep",

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 
 import streamlit as st
 
-from siteselect import release, report, views
+from siteselect import views
 from siteselect.errors import SiteSelectError
-from siteselect.jobs import DOWNLOAD_WAIT_S, heavy, heavy_job
+from siteselect.jobs import heavy_job
 from siteselect.ranking import Evaluation, evaluate
 from siteselect.store import Scenario, compare, scenario_evaluate_kwargs, scenario_to_json
 from ui import auth, context, data
 from ui.actions import open_scenario
+from ui.record_controls import record_downloads
 from ui.state import session
 
 run = context.current()
@@ -22,10 +22,7 @@ cset = run.cset
 catalog = run.catalog
 state = run.state
 result = run.result
-stability = run.stability
-user_ids = run.user_ids
 upload_file = run.upload_file
-summary = run.summary
 overrides = run.overrides
 ROLES = ["Industry association", "Government evaluator", "Investor", "Other"]
 LINKED = "share_link_opened"
@@ -201,24 +198,6 @@ if can_save:
             st.success(views.md_text(f"Imported “{got.name}”."))
         except SiteSelectError as exc:
             st.error(views.md_text(exc))
-st.subheader("Decision record")
-elicitation = session.elicitation
-st.download_button(
-    "Decision record (HTML, printable)",
-    lambda: heavy("decision record", report.decision_record, wait=DOWNLOAD_WAIT_S)(
-        result,
-        catalog.sites,
-        meta={"Data version": catalog.version},
-        elicitation=elicitation,
-        acceptability=summary.smaa.acceptability if summary else None,
-        stability=stability,
-        user_sites=user_ids,
-        data_notice=release.data_notice(catalog, result.ranking.index, on=dt.date.today())[0],
-    ),
-    f"siteselect_record_{result.sector}.html",
-    "text/html",
-)
-st.caption(
-    "The map, weights and how they were elicited, ranking, contributions, "
-    "robustness (run the Robustness view first) and the source of every value."
+record_downloads(
+    run, store, [] if listing.empty else [n for w, n in picks if w == store.workspace]
 )

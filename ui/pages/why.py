@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from siteselect import views
@@ -20,23 +19,30 @@ st.caption(
     f"terms: {explanation.formula}. Group subscores: {explanation.group_rule}."
 )
 st.altair_chart(views.contribution_chart(views.contribution_frame(result), cset), width="stretch")
-st.subheader("Effective weights")
-weights = pd.DataFrame(
-    {
-        "criterion": [c.label for c in cset.criteria],
-        "group": [GROUP_LABELS[c.group] for c in cset.criteria],
-        "effective weight": result.weights.effective.to_numpy(),
-        "within group": result.weights.within.to_numpy(),
-    }
+st.subheader("Weights, as shares of the score")
+in_use = views.weights_in_use(result)
+st.caption(
+    "Group share × share in group = the share set for the criterion. “Used” is the weight "
+    "the method ranked with: the shares of the criteria in use, renormalised to 100 % "
+    "when a criterion is left out. All in %."
 )
 st.dataframe(
-    weights,
+    in_use,
     width="stretch",
     hide_index=True,
+    height=36 * (len(in_use) + 1) + 2,
     column_config={
-        "effective weight": st.column_config.ProgressColumn(
-            min_value=0, max_value=float(weights["effective weight"].max()), format="%.3f"
+        "criterion": st.column_config.TextColumn(width=250),
+        "group": st.column_config.TextColumn(width=160),
+        "status": st.column_config.TextColumn(width=120),
+        "group share": st.column_config.NumberColumn(format="%.1f %%"),
+        "share in group": st.column_config.NumberColumn(format="%.1f %%"),
+        "set": st.column_config.NumberColumn("set (% of the score)", format="%.1f %%"),
+        "used": st.column_config.ProgressColumn(
+            "used (% of the score)",
+            min_value=0,
+            max_value=float(max(in_use["used"].max(), 1.0)),
+            format="%.1f %%",
         ),
-        "within group": st.column_config.NumberColumn(format="%.3f"),
     },
 )
