@@ -215,7 +215,7 @@ def session_loop(url: str, tag: str, iterations: int, start: threading.Barrier) 
 
 def iteration(session: Session, slider: str, tag: str, step: int, out: Outcome) -> None:
     """Move the weight (re-rank), then save the view as scenario ``load <tag>``."""
-    value = round(0.2 + 0.6 * (step % 7) / 6, 2)
+    value = round(10 + 50 * (step % 7) / 6, 1)  # the group's share of the score, in %
     session.page_hash = session.pages.get("map", "")
     seconds, run = session.rerun([(slider, "double_array_value", [value])])
     out.latencies["rerank"].append(seconds)
