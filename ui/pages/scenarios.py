@@ -9,6 +9,7 @@ import streamlit as st
 
 from siteselect import views
 from siteselect.errors import SiteSelectError
+from siteselect.jobs import heavy_job
 from siteselect.ranking import Evaluation, evaluate
 from siteselect.store import Scenario, compare, scenario_evaluate_kwargs, scenario_to_json
 from ui import auth, context, data
@@ -181,7 +182,10 @@ else:
             sb = store.load(pick_b[1], workspace=other(pick_b[0]))
             for line in compare(sa, sb).lines():
                 st.caption(views.md_escape(line))
-            st.dataframe(views.rank_changes(evaluated(sa), evaluated(sb)), width="stretch")
+            if st.toggle("Show how the ranks move (ranks both scenarios)", key="cmp_ranks"):
+                with heavy_job("scenario comparison"):
+                    moved = views.rank_changes(evaluated(sa), evaluated(sb))
+                st.dataframe(moved, width="stretch")
         except SiteSelectError as exc:
             st.error(views.md_text(exc))
     with st.expander("Audit trail"):
