@@ -324,3 +324,36 @@ def test_robustness_verdict_says_what_was_run(tiny_eval):
     with_smaa = rc.robustness_verdict(tiny_eval, acceptability=smaa)
     assert "SMAA" in with_smaa.ran
     assert "ranks first in 90 % of the sampled weightings" in with_smaa.headline
+
+
+def test_the_summary_fits_one_page_in_a_crowded_case():
+    """SMAA with its notes, user weights, a long stale notice and a long comment."""
+    from pypdf import PdfReader
+
+    from siteselect.ranking import default_catalog
+    from siteselect.record import html_to_pdf
+
+    ev = evaluate(default_catalog())
+    ids = ev.ranking.sort_values("rank").index
+    shares = pd.DataFrame({1: [0.23] + [0.77 / (len(ids) - 1)] * (len(ids) - 1)}, index=ids)
+    note = "SMAA sampled group weights around the current ones " * 6
+    content = record.build_content(
+        ev,
+        scenario_name="Crowded",
+        author="Investor",
+        comment="A" * 390,
+        acceptability=shares,
+        robustness_notes=(note, note, note),
+        overrides={"cost": 0.4, "proximity": 0.3},
+        data_notice="Data release 2026.12.0: 337 figure(s) in use are stale " * 3,
+    )
+    short = dataclasses.replace(
+        content,
+        provenance=dataclasses.replace(content.provenance, rows=content.provenance.rows[:3]),
+    )
+    import io
+
+    pages = PdfReader(io.BytesIO(html_to_pdf(record_html(short)))).pages
+    first, second = (_flat(p.extract_text()) for p in pages[:2])
+    assert _flat("Caveats") in first
+    assert second.startswith(_flat("Comment")) or second.startswith(_flat("Annex 1"))

@@ -764,3 +764,29 @@ def test_one_blas_thread_holds_blas_to_one_thread_and_restores_it():
     with one_blas_thread():
         assert set(blas_threads()) <= {1}
     assert blas_threads() == before
+
+
+def test_weights_to_win_search_reports_progress_up_to_one():
+    matrix, objectives, weights = random_problem(12, m=6, n=4)
+    ranked = rank_matrix(matrix, objectives, weights, "topsis")["rank"].sort_values()
+    seen: list[float] = []
+    res = weights_to_win(
+        matrix, objectives, weights, ranked.index[1], "topsis", progress=seen.append
+    )
+    assert res.feasible
+    assert res.distance > 0  # the search ran
+    assert seen[0] == pytest.approx(0.2)
+    assert seen == sorted(seen)
+    assert seen[-1] == pytest.approx(1.0)
+
+
+def test_summary_progress_never_goes_back(tiny, cset):
+    from siteselect.ranking import evaluate
+    from siteselect.robustness import robustness_summary
+
+    steps: list[float] = []
+    result = evaluate(tiny, cset, sector="ems", profile="investor", method="topsis")
+    robustness_summary(result, samples=300, progress=lambda f, text: steps.append(f))
+    assert steps == sorted(steps)
+    assert steps[0] == 0.0
+    assert steps[-1] == 1.0

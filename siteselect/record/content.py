@@ -71,6 +71,8 @@ class Robustness:
     headline: str
     details: tuple[str, ...]
     ran: str
+    notes: tuple[str, ...] = ()
+    """How SMAA sampled (shown in small print beside what was run)."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,7 @@ def elicitation_text(
 
 def reason_line(evaluation: Evaluation, site_id: str) -> str:
     """One line from the method's own contributions: where the site gains and loses most."""
-    why = evaluation.reasons(site_id, k=2)
+    why = evaluation.reasons(site_id, k=1)
     parts = []
     if why["strengths"]:
         parts.append("strongest on " + ", ".join(why["strengths"]))
@@ -478,6 +480,7 @@ def robustness_verdict(
             f"(gap {number(gap)})."
         )
     headline = ""
+    notes: tuple[str, ...] = ()
     if acceptability is not None and leader in acceptability.index:
         share = float(acceptability.loc[leader].iloc[0])
         best = acceptability.iloc[:, 0].idxmax()
@@ -489,7 +492,7 @@ def robustness_verdict(
                 f"({percent(float(acceptability.loc[best].iloc[0]), decimals=0)})"
             )
         headline += "."
-        details += list(summary_notes)[:MAX_NOTES]
+        notes = tuple(summary_notes)[:MAX_NOTES]
     if stability is None:
         stability = _stability(evaluation)
         if stability is not None:
@@ -519,7 +522,7 @@ def robustness_verdict(
             headline = headline or verdict
             if headline != verdict:
                 details.append(verdict)
-            if stable or headline != verdict:
+            if stable:
                 details.append(
                     f"The tightest weight is {labels.get(tight, tight)}: first place holds "
                     f"between {percent(row['low'])} and {percent(row['high'])} "
@@ -527,7 +530,7 @@ def robustness_verdict(
                 )
     if not headline:
         headline = "Not assessed (the stability of the first rank could not be computed)."
-    return Robustness(headline, tuple(details), "; ".join(ran) or "none")
+    return Robustness(headline, tuple(details), "; ".join(ran) or "none", notes)
 
 
 def _stability(evaluation: Evaluation) -> pd.DataFrame | None:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 DASH = "—"
-_E_NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])")
+_E_NUMBER = re.compile(r"(?<![\w.-])[-+]?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w.])")
 
 
 def is_missing(value: Any) -> bool:

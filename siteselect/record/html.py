@@ -56,7 +56,8 @@ ul { margin: 2pt 0 2pt 14pt; padding: 0; } li { margin: 1pt 0; }
 .wide table { font-size: 7pt; }
 figure { margin: 4pt 0; } figure img { width: 100%; height: auto; }
 figcaption { font-size: 7.5pt; color: #445; }
-.comment { white-space: pre-wrap; border: 1px solid #d3d8e1; padding: 4pt 6pt; }
+.comment { white-space: pre-wrap; overflow-wrap: anywhere; border: 1px solid #d3d8e1;
+           padding: 4pt 6pt; }
 @media screen { body { margin: 24px auto; padding: 0 16px; }
                 .annex { border-top: 3px double #c9ced8; margin-top: 24px; } }
 """
@@ -151,14 +152,16 @@ def record_html(content: RecordContent, *, map_uri: str = "") -> str:
         "<h2>Robustness</h2>",
         f"<p class='verdict'>{esc(c.robustness.headline)}</p>",
         *(f"<p>{esc(d)}</p>" for d in c.robustness.details),
-        f"<p class='small'>What was run: {esc(c.robustness.ran)}.</p>",
+        f"<p class='small'>What was run: {esc(c.robustness.ran)}."
+        + "".join(f" {esc(n)}." for n in c.robustness.notes)
+        + "</p>",
         "<h2>Weights, as shares of the total</h2>",
         table_html(c.weights),
         *(f"<p class='small'>{esc(line)}</p>" for line in c.elicitation),
     ]
     if c.elicitation_table is not None:
         summary.append(table_html(c.elicitation_table))
-    summary += ["<h2>Caveats</h2>", _list(c.caveats)]
+    summary += ["<h2>Caveats</h2>", f"<div class='small'>{_list(c.caveats)}</div>"]
     summary.append("</section>")
 
     annex = ["<section class='annex'>"]

@@ -506,9 +506,12 @@ class ValueRanges:
 
     def draw(self, X: FloatArray, rng: np.random.Generator, k: int) -> FloatArray:
         """``k`` matrices (k × m × n): ``X`` with the uncertain columns drawn uniformly."""
-        X3 = np.repeat(X[None, :, :], k, axis=0)
-        U = rng.random((k, *self.low.shape))
-        X3[:, :, self.columns] = self.low + U * (self.high - self.low)
+        X3 = np.empty((k, *X.shape))
+        X3[...] = X
+        U = rng.random((k, *self.low.shape))  # in place: low + U * (high - low)
+        U *= self.high - self.low
+        U += self.low
+        X3[:, :, self.columns] = U
         return X3
 
 

@@ -176,7 +176,17 @@ def robustness_summary(
     )
     win = None
     if target is not None and not sole_leader:
-        win = weights_to_win(matrix, objectives, weights, target, method, seed=seed, **params)
+        win_text = "what would make another site win"
+        win = weights_to_win(
+            matrix,
+            objectives,
+            weights,
+            target,
+            method,
+            seed=seed,
+            progress=lambda done: step(0.6 + 0.2 * done, win_text),
+            **params,
+        )
     lever = None
     movable = policy_levers(evaluation.criteria)
     levers = [c for c in movable if c in matrix.columns and weights.get(c, 0) > 0]
