@@ -430,3 +430,28 @@ def test_at_phone_width_the_map_is_in_the_first_screen(server, browser):
     assert box["y"] >= 0
     assert box["y"] + box["height"] <= 844, box  # the whole map, without scrolling
     context.close()
+
+
+def test_excluded_sites_are_grey_on_the_map_and_say_why_when_clicked(server, page):
+    from siteselect.ranking import evaluate
+
+    excluded = evaluate(sector="semiconductor_fab").excluded
+    assert len(excluded)
+    page.goto(f"{server}/?sector=semiconductor_fab")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    frame = _map_frame(page, paths=N_SITES)
+    assert frame.locator("path.siteselect-site").count() == N_SITES  # none silently missing
+    grey = frame.locator("path.siteselect-excluded")
+    assert grey.count() == len(excluded)
+    marker = grey.first
+    name = _marker_name(marker)
+    assert name in set(excluded["name"])
+    marker.click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('h3')].some(h => h.innerText.trim() === n)",
+        arg=name,
+        timeout=90_000,
+    )
+    alert = page.locator('[data-testid="stAlert"]', has_text="Excluded by the sector's rules")
+    alert.wait_for(timeout=30_000)
+    assert "water stress" in alert.inner_text().lower()

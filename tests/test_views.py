@@ -330,3 +330,16 @@ def test_win_changes_are_in_percent_of_the_score(result, cset):
     first = frame.iloc[0]
     assert first["needed"] == 100.0
     assert first["change"] == pytest.approx(100.0 - used["used"].iloc[0])
+
+
+def test_acceptability_top_keeps_each_row_a_whole():
+    acc = pd.DataFrame(
+        [[0.5, 0.3, 0.2, 0.0], [0.5, 0.2, 0.2, 0.1], [0.0, 0.5, 0.4, 0.1], [0.0, 0.0, 0.2, 0.8]],
+        index=["a", "b", "c", "d"],
+        columns=[1, 2, 3, 4],
+    )
+    top = views.acceptability_top(acc, ["b", "a", "c", "d"], {"a": "A"}, k=2)
+    assert top.columns.tolist() == ["site", "#1", "#2", "below #2"]
+    assert top["site"].tolist() == ["b", "A", "c", "d"]
+    np.testing.assert_allclose(top[["#1", "#2", "below #2"]].sum(axis=1), 1.0)
+    assert top.loc[3, "below #2"] == pytest.approx(1.0)
