@@ -118,7 +118,7 @@ with right:
         st.error(
             "Excluded by the sector's rules, not ranked: "
             + views.md_escape(excluded.at[selected, "reason"]),
-            icon="✕",
+            icon="🚫",
         )
     else:
         row = ranking.loc[selected]
