@@ -2,6 +2,10 @@
 # (SITESELECT_DB). See compose.yaml for replicas behind a load balancer.
 FROM python:3.11-slim
 
+# record: WeasyPrint renders the PDF decision record on Pango, with a font
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 siteselect
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md LICENSE ./

@@ -33,7 +33,9 @@ PAGES = [
     st.Page("ui/pages/robustness.py", title="Robustness", url_path="robustness"),
     st.Page("ui/pages/stakeholders.py", title="Stakeholders", url_path="stakeholders"),
     st.Page("ui/pages/scenarios.py", title="Scenarios", url_path="scenarios"),
+    st.Page("ui/pages/workspace.py", title="Workspace", url_path="workspace"),
     st.Page("ui/pages/sources.py", title="Data & sources", url_path="sources"),
+    st.Page("ui/pages/region.py", title="Screen a region", url_path="region"),
 ]
 page = st.navigation(PAGES, position="top")
 # Static CSS (no user text): metric values wrap instead of being cut ("Houston (Fo…");

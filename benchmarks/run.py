@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -316,65 +315,25 @@ def bench_summary_parts(rows: list[Row], samples: int) -> None:
     )
 
 
-def _import_time(code: str, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                f"import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        times.append(float(proc.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
-
-
 def bench_imports(rows: list[Row], repeats: int) -> None:
-    base = _import_time("import streamlit", repeats)
-    app = _import_time(
-        "import streamlit, streamlit_folium, siteselect, siteselect.maps, siteselect.views, "
-        "siteselect.export, siteselect.catalog, siteselect.ranking",
-        repeats,
-    )
-    third_party = _import_time(
-        "import streamlit, streamlit_folium, pandas, geopandas, folium, pyproj", repeats
-    )
-    skc = _import_time("import skcriteria", repeats)
-    rows.append(Row("cold import: streamlit alone", base, 0, "baseline", "", None))
-    rows.append(
-        Row(
-            "cold import: libraries the app needs",
-            third_party,
-            0,
-            f"{third_party / base:.2f}× streamlit",
-            "streamlit_folium, pandas, geopandas",
-            None,
+    """Cold import of app.py's modules and the first page (benchmarks/startup.py)."""
+    from benchmarks.startup import measure
+
+    result = measure(repeats)
+    for name, row in result.items():
+        if not isinstance(row, dict):
+            continue
+        target = "≤ 2× streamlit" if name == "app modules" else ""
+        rows.append(
+            Row(
+                f"cold import: {name}",
+                row["median_s"],
+                0,
+                f"{row['ratio']:.2f}× streamlit",
+                target,
+                row["ratio"] <= 2 if target else None,
+            )
         )
-    )
-    rows.append(
-        Row(
-            "cold import: scikit-criteria (kept lazy)",
-            skc,
-            0,
-            f"{skc / base:.2f}× streamlit",
-            "not imported at start",
-            None,
-        )
-    )
-    rows.append(
-        Row(
-            "cold import: app modules (incl. streamlit)",
-            app,
-            0,
-            f"{app / base:.2f}× streamlit; {app / third_party:.2f}× libs",
-            "≤ 2× streamlit",
-            app / base <= 2,
-        )
-    )
 
 
 def bench_geo(rows: list[Row], n_sites: int, repeats: int) -> None:

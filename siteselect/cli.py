@@ -152,6 +152,23 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--headcount", type=float, help="scale the reference project to this many staff"
     )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        type=_rule_switch,
+        default=[],
+        metavar="RULE=on|off",
+        help="switch a sector exclusion rule on or off (rule ids in criteria/sectors.yaml, "
+        "e.g. water_stress=on); repeatable",
+    )
+
+
+def _rule_switch(text: str) -> tuple[str, bool]:
+    name, sep, value = text.partition("=")
+    state = {"on": True, "off": False}.get(value.strip().lower())
+    if not sep or not name.strip() or state is None:
+        raise argparse.ArgumentTypeError(f"expected RULE=on or RULE=off; got {text!r}")
+    return name.strip(), state
 
 
 def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -169,6 +186,8 @@ def _model_kwargs(args: argparse.Namespace) -> dict[str, Any]:
         out["project"] = project_from_file(args.project_file, args.sector)
     if args.headcount is not None:
         out["headcount"] = args.headcount
+    if getattr(args, "exclude", None):
+        out["exclusion_rules"] = dict(args.exclude)
     return out
 
 
@@ -457,6 +476,116 @@ def cmd_screen(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- screen-region (siteselect.region) ------------------------------------------------
+
+
+def _area_arg(text: str) -> Any:
+    parts = text.split(",")
+    if len(parts) == 4:
+        try:
+            return tuple(float(v) for v in parts)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"a bbox is MIN_LON,MIN_LAT,MAX_LON,MAX_LAT; got {text!r}"
+            ) from None
+    return text.strip()
+
+
+def _add_screen_region_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--region",
+        required=True,
+        type=_area_arg,
+        metavar="AREA",
+        help="ISO3 country (PHL), ISO 3166-2 region (PH-03) or MIN_LON,MIN_LAT,MAX_LON,MAX_LAT",
+    )
+    p.add_argument("--cell-km", type=float, default=2.0, help="cell side in km (default 2)")
+    p.add_argument("--sector", default="ems")
+    p.add_argument("--profile", default="industry_association")
+    p.add_argument("--method", default="topsis", help="wsm, wpm, topsis, vikor (promethee2 small)")
+    p.add_argument("--weight", action="append", type=_weight, default=[], metavar="ID=VALUE")
+    p.add_argument("--param", action="append", type=_param, default=[], metavar="NAME=VALUE")
+    p.add_argument("--missing", default="worst")
+    p.add_argument("--top", type=int, default=20, help="best N cells (default 20)")
+    p.add_argument("--min-area-cells", type=int, help="also list contiguous areas of N+ cells")
+    p.add_argument(  # region-layers: user layers (siteselect.layers.load_layer_rules)
+        "--layers", type=Path, help="a YAML file of user layers (GeoTIFF/GeoJSON/GeoPackage)"
+    )
+    p.add_argument(
+        "--omit-site-evidence",
+        action="store_true",
+        help="leave sector fit and Taiwanese cluster out for cells and candidates alike",
+    )
+    p.add_argument("--scheduler", help="threads, sync, local or a cluster address tcp://HOST:PORT")
+    p.add_argument("--chunk-cells", type=int, default=50_000, help="cells per Dask task")
+    p.add_argument("--out", type=Path, help="write the result (GeoParquet)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    _add_model_options(p)
+
+
+def _progress_bar(done: float) -> None:
+    filled = round(done * 30)
+    sys.stderr.write(f"\rscreening [{'#' * filled}{'.' * (30 - filled)}] {done:4.0%}")
+    if done >= 1.0:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_screen_region(args: argparse.Namespace) -> int:
+    import importlib
+    import importlib.util
+
+    from siteselect.layers import load_layer_rules
+    from siteselect.region import ScreenSpec, screen
+
+    if args.project_file is not None:
+        raise SiteSelectError(
+            "screen-region: --project-file is not supported yet; use --headcount"
+        )
+    model = _model_kwargs(args)
+    spec = ScreenSpec(
+        area=args.region,
+        cell_km=args.cell_km,
+        sector=args.sector,
+        profile=args.profile,
+        weights=dict(args.weight),
+        method=args.method,
+        method_params=_method_params(args.param),
+        markets=model.get("markets"),
+        headcount=model.get("headcount"),
+        missing=args.missing,
+        top=args.top,
+        min_area_cells=args.min_area_cells,
+        site_evidence="omit" if args.omit_site_evidence else "policy",
+        exclusion_rules=model.get("exclusion_rules"),
+        rules=load_layer_rules(args.layers) if args.layers else (),
+    )
+    result = screen(
+        spec,
+        scheduler=args.scheduler,
+        chunk_cells=args.chunk_cells,
+        progress=None if args.no_progress else _progress_bar,
+    )
+    keep = ["cell_id", "lon", "lat", "country", "region_code", "score", "rank", "beats_all"]
+    frame = pd.DataFrame(result.top[keep]).round({"lon": 5, "lat": 5, "score": 6})
+    best = result.best_candidate
+    print(
+        f"{result.n_cells:,} cells, {sum(result.n_excluded.values()):,} excluded; best listed "
+        + (f"candidate: {best['name']} ({best['score']:.6f})" if best is not None else "none"),
+        file=sys.stderr,
+    )
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    _emit(frame, args.format, sys.stdout)
+    if args.out is not None:
+        if importlib.util.find_spec("siteselect.region_export") is not None:
+            importlib.import_module("siteselect.region_export").write(result, args.out)
+        else:  # TODO(lead): region_export (region-layers) writes the full GeoParquet/GeoTIFF
+            result.top.drop(columns="explanation").to_parquet(args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
     from siteselect.ranking import default_catalog
 
@@ -573,6 +702,66 @@ def cmd_data_check(args: argparse.Namespace) -> int:
     return 1 if args.strict and not report.ok else 0
 
 
+def cmd_data_coverage(args: argparse.Namespace) -> int:
+    from siteselect.coverage import LEGEND, coverage_summary, coverage_table
+
+    result, _, _ = _evaluate(args)
+    frame = coverage_summary(result) if args.summary else coverage_table(result)
+    print(
+        f"coverage for {result.sector} ({len(result.table.values)} sites): {LEGEND}",
+        file=sys.stderr,
+    )
+    _emit(frame.reset_index(), args.format, sys.stdout)
+    return 0
+
+
+# --- record: the decision record (HTML or PDF) ------------------------------------------
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from siteselect import record
+    from siteselect.store import ScenarioStore
+
+    options: dict[str, Any] = {}
+    if args.scenario is not None:
+        with ScenarioStore() as store:
+            scenario = store.load(args.scenario)
+        result, catalog, user_ids = record.evaluate_scenario(scenario)
+        options = record.scenario_options(scenario)
+    else:
+        result, catalog, user_ids = _evaluate(args)
+        options["overrides"] = dict(args.weight)
+    on = args.as_of or dt.date.today()
+    options |= record.catalog_options(catalog, result.ranking.index, on=on)
+    data = record.render_record(
+        result, catalog.sites, fmt=args.format, user_sites=user_ids, **options
+    )
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        raise SiteSelectError(f"cannot write {args.out}: {exc.strerror}") from None
+    print(f"wrote {args.out} ({args.format}, {len(data):,} bytes, {len(result.ranking)} sites)")
+    return 0
+
+
+def _add_record_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "record",
+        help="write the decision record (HTML or PDF)",
+        description="Write the decision record: a one-page summary, then annexes (map, "
+        "ranking, explanation, cost, every value with its source). With --scenario, the "
+        "saved scenario's settings are used and the ranking options are ignored.",
+    )
+    _add_rank_options(p)
+    p.add_argument("--scenario", metavar="NAME", help="a saved scenario (SITESELECT_DB)")
+    p.add_argument("--format", choices=("html", "pdf"), default="html")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write")
+    p.add_argument(
+        "--as-of", type=_date_arg, help="the day for the stale-data notice (default: today)"
+    )
+    p.set_defaults(func=cmd_record)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="siteselect",
@@ -586,6 +775,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("robustness", "how sure the ranking is: SMAA, stability, what-if", cmd_robustness),
         ("cost", "annual cost of operation per site, with its breakdown", cmd_cost),
         ("screen", "rank a large candidate file (CSV) in chunks, two passes", cmd_screen),
+        (
+            "screen-region",
+            "screen a region's grid cells with the same model, on Dask",
+            cmd_screen_region,
+        ),
         ("sites", "list the bundled candidate sites", cmd_sites),
         ("criteria", "list the criteria", cmd_criteria),
         ("sectors", "list the target sectors", cmd_sectors),
@@ -604,6 +798,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--data", type=Path, help="data folder (default: the bundled data/)")
     check.add_argument("--format", choices=FORMATS, default="table")
     check.set_defaults(func=cmd_data_check)
+    cov = data_sub.add_parser(
+        "coverage",
+        help="where each cell of the decision table comes from (site, region, country, filled)",
+        description="Sites x criteria: the scope of each value (site, region, country), cells "
+        "filled by the missing-value policy, imputed cost components, excluded sites.",
+    )
+    _add_rank_options(cov)
+    cov.add_argument("--summary", action="store_true", help="one row per criterion")
+    cov.add_argument("--format", choices=FORMATS, default="table")
+    cov.set_defaults(func=cmd_data_coverage)
     for name, help_text, func in commands:
         p = sub.add_parser(name, help=help_text, description=help_text)
         if name in ("rank", "map", "robustness", "cost", "explain"):
@@ -644,6 +848,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--chunksize", type=int, default=200_000)
             p.add_argument("--top", type=int, help="print only the best N rows")
             p.add_argument("--out", type=Path, help="write all results to this CSV")
+        if name == "screen-region":
+            _add_screen_region_options(p)
         if name == "map":
             p.add_argument(
                 "--out",
@@ -656,6 +862,7 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--format", choices=FORMATS, default="table")
         p.set_defaults(func=func)
+    _add_record_parser(sub)
     return parser
 
 

@@ -292,6 +292,13 @@ def project_from_file(path: str | Path, sector: str) -> Project:
     return found[sector]
 
 
+def project_from_mapping(entry: Mapping[str, Any], source: str) -> Project:
+    """One project given as data (a ``projects.yaml`` entry, e.g. saved in a scenario), with
+    the bundled conversions and freight rates; problems name ``source``."""
+    base = _read(CRITERIA_DIR / "projects.yaml")
+    return next(iter(_projects_from_doc({**base, "projects": [dict(entry)]}, source).values()))
+
+
 def with_headcount(project: Project, total: float) -> Project:
     """The project scaled to ``total`` staff (categories keep their shares)."""
     if not math.isfinite(total) or total <= 0:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from siteselect.errors import Problem, UnknownNameError, WeightError, raise_if
+from siteselect.errors import Problem, SiteSelectError, UnknownNameError, WeightError, raise_if
 from siteselect.methods import check_weight
 
 CRITERIA_DIR = Path(__file__).resolve().parent.parent / "criteria"
@@ -88,12 +88,22 @@ LINEAR = ValueFunction()
 
 @dataclass(frozen=True)
 class Exclusion:
-    """A rule that removes a site: its value of ``criterion`` above ``max`` / below ``min``."""
+    """A rule that removes a site: its value of ``criterion`` above ``max`` / below ``min``.
+
+    ``id`` names the rule (default: its criterion) so a user can switch it on or off;
+    ``default`` says whether it is in force unless the user says otherwise.
+    """
 
     criterion: str
     max: float
     min: float
     why: str
+    id: str = ""
+    default: bool = True
+
+    @property
+    def rule_id(self) -> str:
+        return self.id or self.criterion
 
     def breaks(self, value: float) -> bool:
         return bool(value > self.max or value < self.min)
@@ -120,6 +130,10 @@ class Criterion:
     derive: Mapping[str, Any]
     description: str
     value_function: ValueFunction = LINEAR
+    lever: bool = False
+    """A government or park operator can move this value by policy (``lever: true``)."""
+    lever_note: str = ""
+    """How it can be moved (a subsidy, a tax holiday, ...); required with ``lever``."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,21 @@ class Sector:
     reasons: Mapping[str, str]
     value_functions: Mapping[str, ValueFunction] = field(default_factory=dict)
     exclusions: tuple[Exclusion, ...] = ()
+
+    def rules_in_force(self, overrides: Mapping[str, bool] | None = None) -> tuple[Exclusion, ...]:
+        """The sector's exclusion rules in force: each rule's default unless ``overrides``
+        (rule id -> on/off) says otherwise. An unknown rule id is an error naming it.
+        """
+        overrides = dict(overrides or {})
+        known = {r.rule_id for r in self.exclusions}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            offered = ", ".join(sorted(known)) if known else "none"
+            raise SiteSelectError(
+                f"unknown exclusion rule {unknown[0]!r} for sector {self.id!r} "
+                f"(its rules: {offered})"
+            )
+        return tuple(r for r in self.exclusions if overrides.get(r.rule_id, r.default))
 
 
 @dataclass(frozen=True)
@@ -180,6 +209,11 @@ class CriteriaSet:
 
     def group_of(self) -> dict[str, str]:
         return {c.id: c.group for c in self.criteria}
+
+    @property
+    def levers(self) -> tuple[str, ...]:
+        """Criteria a government or park operator can move by policy (``lever: true``)."""
+        return tuple(c.id for c in self.criteria if c.lever)
 
     def criterion(self, criterion_id: str) -> Criterion:
         return _lookup("criterion", criterion_id, {c.id: c for c in self.criteria})
@@ -379,6 +413,19 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
             vf = parse_value_function(
                 entry["value_function"], file, row, "value_function", problems
             )
+        lever = entry.get("lever", False)
+        lever_note = entry.get("lever_note")
+        if not isinstance(lever, bool):
+            problems.append(Problem(file, row, "lever", f"must be true or false; got {lever!r}"))
+            lever = False
+        if lever and (not isinstance(lever_note, str) or not lever_note.strip()):
+            problems.append(
+                Problem(file, row, "lever_note", "a lever needs a note saying how it is moved")
+            )
+        if lever_note is not None and not lever:
+            problems.append(
+                Problem(file, row, "lever_note", "given for a criterion that is not a lever")
+            )
         criteria.append(
             Criterion(
                 id=_require_str(entry, "id", file, problems),
@@ -389,6 +436,8 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
                 derive=MappingProxyType(dict(derive)),
                 description=_require_str(entry, "description", file, problems, optional=True),
                 value_function=vf,
+                lever=lever,
+                lever_note=str(lever_note).strip() if lever and lever_note else "",
             )
         )
     _unique(entries, [c.id for c in criteria], file, problems)
@@ -569,4 +618,12 @@ def _exclusion(
         return None
     if not why:
         problems.append(Problem(file, row, f"{name}.why", "an exclusion needs a reason"))
-    return Exclusion(str(spec["criterion"]), hi, lo, why)
+    default = spec.get("default", True)
+    if not isinstance(default, bool):
+        problems.append(Problem(file, row, f"{name}.default", "must be true or false"))
+        default = True
+    rule_id = spec.get("id", "")
+    if not isinstance(rule_id, str):
+        problems.append(Problem(file, row, f"{name}.id", "must be a string"))
+        rule_id = ""
+    return Exclusion(str(spec["criterion"]), hi, lo, why, id=rule_id, default=default)

@@ -61,10 +61,21 @@ def _ports() -> pd.DataFrame:
             "country": f["properties"].get("cty"),
             "lon": f["geometry"]["coordinates"][0],
             "lat": f["geometry"]["coordinates"][1],
+            "links": len(f["properties"].get("to_cty") or ()),
         }
         for f in features
     ]
     return pd.DataFrame(rows).drop_duplicates("locode").set_index("locode")
+
+
+@cache
+def gateway_ports() -> pd.DataFrame:
+    """Ports of searoute's list with recorded international links (its ``to_cty``
+    property: countries the port connects to). The list's other ports include fishing,
+    ferry and single-user bulk terminals (e.g. Masinloc, a power plant's coal pier) that
+    no container line calls at, so they cannot be a site's gateway."""
+    ports = _ports()
+    return ports[ports["links"] > 0]
 
 
 @cache
@@ -243,8 +254,9 @@ def _nearest(
 def nearest_port(
     sites: gpd.GeoDataFrame, *, brute_force: bool = False
 ) -> tuple[pd.Series, pd.Series]:
-    """UN/LOCODE of the nearest port in searoute's list, and its distance in km."""
-    return _nearest(sites, _ports(), brute_force=brute_force)
+    """UN/LOCODE of the nearest gateway port (a port of searoute's list with recorded
+    international links, see :func:`gateway_ports`) and its distance in km."""
+    return _nearest(sites, gateway_ports(), brute_force=brute_force)
 
 
 def nearest_airport(

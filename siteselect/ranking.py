@@ -9,7 +9,7 @@ This is the one call the CLI, the app and a notebook share::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
@@ -18,7 +18,7 @@ import pandas as pd
 
 from siteselect.catalog import Catalog, load_catalog
 from siteselect.cost import CostResult, Project
-from siteselect.criteria import CriteriaSet, WeightBreakdown, load_criteria
+from siteselect.criteria import CriteriaSet, Exclusion, WeightBreakdown, load_criteria
 from siteselect.errors import SiteSelectError
 from siteselect.markets import describe_shares
 from siteselect.methods import Explanation, explain_problem, get_method, rank_problem
@@ -79,6 +79,8 @@ class Evaluation:
     )
     value_functions: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: every exclusion rule of the sector (rule id) -> in force or not
+    exclusion_rules: Mapping[str, bool] = field(default_factory=dict)
 
     @property
     def cost(self) -> CostResult | None:
@@ -113,6 +115,7 @@ def evaluate(
     project: Project | None = None,
     headcount: float | None = None,
     tariffs: pd.DataFrame | None = None,
+    exclusion_rules: Mapping[str, bool] | None = None,
     **params: Any,
 ) -> Evaluation:
     """Rank the sites of ``catalog`` for ``sector`` under ``profile``'s weights.
@@ -139,6 +142,9 @@ def evaluate(
         ``criteria/projects.yaml``), optionally scaled to ``headcount`` staff.
     tariffs
         A tariff table (default: ``data/trade/tariffs.csv``).
+    exclusion_rules
+        Rule id -> on/off for the sector's exclusion rules (default: each rule's own
+        ``default`` in ``criteria/sectors.yaml``); the notes state every rule in force.
     **params
         Parameters of the method.
     """
@@ -158,8 +164,13 @@ def evaluate(
     if table is None or table.context_key != (sector, *base.key()):
         table = decision_table(catalog, criteria, sector, base)
     used = [c for c in criteria.ids if breakdown.effective[c] > 0]
-    excluded = exclusions(table, criteria, sector, catalog)
+    rules = criteria.sector(sector).rules_in_force(exclusion_rules)
+    excluded = exclusions(table, criteria, sector, catalog, rules=rules)
     notes = [f"target markets: {describe_shares(base.markets)}"]
+    for rule in criteria.sector(sector).exclusions:
+        state = "in force" if rule in rules else "off"
+        default = "on" if rule.default else "off"
+        notes.append(f"exclusion rule {rule.rule_id}: {state} (default {default})")
     if table.cost is not None:
         filled = table.cost.breakdown[table.cost.breakdown["imputed"] != ""]
         if len(filled):
@@ -238,21 +249,29 @@ def evaluate(
         explanation=explanation,
         markets=dict(base.markets),
         excluded=excluded,
+        exclusion_rules={r.rule_id: r in rules for r in criteria.sector(sector).exclusions},
         value_functions=vf_used,
         notes=tuple(notes) + tuple(policy.notes),
     )
 
 
 def exclusions(
-    table: DecisionTable, criteria: CriteriaSet, sector: str, catalog: Catalog
+    table: DecisionTable,
+    criteria: CriteriaSet,
+    sector: str,
+    catalog: Catalog,
+    *,
+    rules: Sequence[Exclusion] | None = None,
 ) -> pd.DataFrame:
     """Sites a rule of the sector removes, each with the rule broken and its reason.
 
-    A site whose value of the criterion is missing is not excluded (the rule cannot be
-    checked); it is ranked with the missing-value policy, which the notes state.
+    ``rules`` are the rules in force (default: the sector's rules on by default). A site
+    whose value of the criterion is missing is not excluded (the rule cannot be checked);
+    it is ranked with the missing-value policy, which the notes state.
     """
     rows = {}
-    for rule in criteria.sector(sector).exclusions:
+    in_force = criteria.sector(sector).rules_in_force() if rules is None else rules
+    for rule in in_force:
         crit = criteria.criterion(rule.criterion)
         for sid, value in table.values[rule.criterion].items():
             if pd.notna(value) and rule.breaks(float(value)) and sid not in rows:

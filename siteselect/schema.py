@@ -8,11 +8,15 @@ Version 2 gives every scenario, upload (through its scenario) and audit entry a 
 (an organisation), records who acted in each audit entry, and adds workspace members with
 roles and read-only shares (with another workspace, or by a link whose token is stored only
 as a SHA-256 digest), and local accounts (Argon2 hashes) with their sign-in attempts.
+Version 3 keeps the rest of a scenario's decision model (target markets, headcount, an
+edited reference project) in a JSON column of its own.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -25,6 +29,33 @@ ROLES = ("viewer", "evaluator", "admin")
 DEFAULT_WORKSPACE = "default"
 
 
+def _scenario_columns() -> list[sa.Column[Any]]:
+    """The columns of a scenario row in schema versions 1 and 2 (frozen with them)."""
+    text = [*("sector", "profile", "method", "missing", "weights", "params", "elicitation")]
+    text += ["data_version", "author_role", "comment", "created_at"]
+    return [
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        *(sa.Column(c, sa.Text, nullable=False) for c in text),
+        sa.Column("retired_at", sa.Text, nullable=True),
+    ]
+
+
+def _uploads(
+    metadata: sa.MetaData, name: str = "uploads", parent: str = "scenarios", *, index: bool = True
+) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("scenario_id", sa.ForeignKey(f"{parent}.id"), nullable=False, index=index),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("filename", sa.Text, nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
+        sa.UniqueConstraint("scenario_id", "position", name="uq_uploads_position"),
+    )
+
+
 def tables_v1(metadata: sa.MetaData) -> None:
     """Schema version 1. Frozen: later versions add migrations, never edit this."""
     sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
@@ -32,20 +63,7 @@ def tables_v1(metadata: sa.MetaData) -> None:
         "scenarios",
         metadata,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("sector", sa.Text, nullable=False),
-        sa.Column("profile", sa.Text, nullable=False),
-        sa.Column("method", sa.Text, nullable=False),
-        sa.Column("missing", sa.Text, nullable=False),
-        sa.Column("weights", sa.Text, nullable=False),
-        sa.Column("params", sa.Text, nullable=False),
-        sa.Column("elicitation", sa.Text, nullable=False),
-        sa.Column("data_version", sa.Text, nullable=False),
-        sa.Column("author_role", sa.Text, nullable=False),
-        sa.Column("comment", sa.Text, nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("retired_at", sa.Text, nullable=True),
+        *_scenario_columns(),
         sa.UniqueConstraint("name", "version", name="uq_scenarios_name_version"),
         sqlite_autoincrement=True,
     )
@@ -57,16 +75,7 @@ def tables_v1(metadata: sa.MetaData) -> None:
         sqlite_where=live,
         postgresql_where=live,
     )
-    sa.Table(
-        "uploads",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("scenario_id", sa.ForeignKey("scenarios.id"), nullable=False, index=True),
-        sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("filename", sa.Text, nullable=False),
-        sa.Column("content", sa.Text, nullable=False),
-        sa.UniqueConstraint("scenario_id", "position", name="uq_uploads_position"),
-    )
+    _uploads(metadata)
     sa.Table(
         "audit",
         metadata,
@@ -91,20 +100,7 @@ def _scenarios_v2(metadata: sa.MetaData, name: str = "scenarios") -> sa.Table:
         metadata,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("workspace", sa.Text, nullable=False),
-        sa.Column("name", sa.Text, nullable=False),
-        sa.Column("version", sa.Integer, nullable=False),
-        sa.Column("sector", sa.Text, nullable=False),
-        sa.Column("profile", sa.Text, nullable=False),
-        sa.Column("method", sa.Text, nullable=False),
-        sa.Column("missing", sa.Text, nullable=False),
-        sa.Column("weights", sa.Text, nullable=False),
-        sa.Column("params", sa.Text, nullable=False),
-        sa.Column("elicitation", sa.Text, nullable=False),
-        sa.Column("data_version", sa.Text, nullable=False),
-        sa.Column("author_role", sa.Text, nullable=False),
-        sa.Column("comment", sa.Text, nullable=False),
-        sa.Column("created_at", sa.Text, nullable=False),
-        sa.Column("retired_at", sa.Text, nullable=True),
+        *_scenario_columns(),
         sa.UniqueConstraint(
             "workspace", "name", "version", name="uq_scenarios_workspace_name_version"
         ),
@@ -208,16 +204,7 @@ def tables_v2(metadata: sa.MetaData) -> None:
     """Schema version 2: workspaces, members, shares; workspace and actor on every row."""
     sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
     _scenarios_v2(metadata)
-    sa.Table(
-        "uploads",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("scenario_id", sa.ForeignKey("scenarios.id"), nullable=False, index=True),
-        sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("filename", sa.Text, nullable=False),
-        sa.Column("content", sa.Text, nullable=False),
-        sa.UniqueConstraint("scenario_id", "position", name="uq_uploads_position"),
-    )
+    _uploads(metadata)
     _audit_v2(metadata)
     _access_tables(metadata)
     _account_tables(metadata)
@@ -254,16 +241,7 @@ def _rebuild_sqlite(conn: Connection) -> None:
     new parent rewrites the children's references to it."""
     metadata = sa.MetaData()
     scenarios = _scenarios_v2(metadata, "scenarios__v2")
-    uploads = sa.Table(
-        "uploads__v2",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("scenario_id", sa.ForeignKey("scenarios__v2.id"), nullable=False),
-        sa.Column("position", sa.Integer, nullable=False),
-        sa.Column("filename", sa.Text, nullable=False),
-        sa.Column("content", sa.Text, nullable=False),
-        sa.UniqueConstraint("scenario_id", "position", name="uq_uploads_position"),
-    )
+    uploads = _uploads(metadata, "uploads__v2", "scenarios__v2", index=False)
     audit = _audit_v2(metadata, "audit__v2", parent="scenarios__v2")
     metadata.create_all(conn, checkfirst=False)
     for old, new in (("scenarios", scenarios), ("uploads", uploads), ("audit", audit)):
@@ -307,12 +285,48 @@ def migrate_to_2(conn: Connection) -> None:
     metadata.create_all(conn, checkfirst=False)
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (migrate_to_1, migrate_to_2)
+def tables_v3(metadata: sa.MetaData) -> None:
+    """Schema version 3: the scenario's decision model beyond the method (target markets,
+    headcount, edited reference project) in its own JSON column ``model``."""
+    tables_v2(metadata)
+    metadata.tables["scenarios"].append_column(
+        sa.Column("model", sa.Text, nullable=False, server_default="{}")
+    )
+
+
+def migrate_to_3(conn: Connection) -> None:
+    """Add ``scenarios.model``; move target markets out of ``params`` (where version 2 kept
+    them under the reserved key ``markets``) into it."""
+    conn.exec_driver_sql("ALTER TABLE scenarios ADD COLUMN model TEXT NOT NULL DEFAULT '{}'")
+    table = sa.table("scenarios", sa.column("id"), sa.column("params"), sa.column("model"))
+    rows = conn.execute(
+        sa.select(table.c.id, table.c.params).where(table.c.params.like('%"markets"%'))
+    ).all()
+    for ident, text in rows:
+        try:
+            params = json.loads(text)
+        except ValueError:
+            continue  # an invalid record stays as it is; loading it reports the problem
+        if not isinstance(params, dict) or "markets" not in params:
+            continue
+        model = {"markets": params.pop("markets")}
+        conn.execute(
+            sa.update(table)
+            .where(table.c.id == ident)
+            .values(params=_dumps(params), model=_dumps(model))
+        )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, sort_keys=True)
+
+
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (migrate_to_1, migrate_to_2, migrate_to_3)
 """``MIGRATIONS[i]`` takes a database from schema version ``i`` to ``i + 1``."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
 METADATA = sa.MetaData()
-tables_v2(METADATA)  # the current schema
+tables_v3(METADATA)  # the current schema
 VERSION_TABLE = METADATA.tables["schema_version"]
 SCENARIOS = METADATA.tables["scenarios"]
 UPLOADS = METADATA.tables["uploads"]

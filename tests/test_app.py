@@ -113,8 +113,8 @@ def test_changing_the_sector_without_custom_weights_applies_at_once():
 
 
 def _sector_fit_values(at: AppTest):
-    cells = at.dataframe[-1].value
-    return cells[cells["criterion"] == "sector_fit"].set_index("site_id")["value"]
+    cells = at.dataframe[-1].value  # the current ranking's values, by label
+    return cells[cells["criterion"] == "Sector fit"].set_index("site")["value"]
 
 
 def test_changing_the_sector_changes_sector_fit_values():
@@ -336,6 +336,9 @@ def test_robustness_view_says_what_was_sampled_and_shows_gaia_under_promethee():
     assert not at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "around the current weights" in captions
+    plain = captions.replace("\\", "")  # markdown escapes
+    assert "a weight of 10% by ±3.0%" in plain  # κ = 100, stated with an example
+    assert "flagged `lever` in criteria.yaml" in plain
     assert any("GAIA plane" in m.value for m in at.markdown)
     relation = next(d.value for d in at.dataframe if set(d.value.stack()) <= {"P", "P-", "I", "R"})
     assert relation.shape == (N_SITES, N_SITES)

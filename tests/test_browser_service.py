@@ -18,7 +18,7 @@ from databases import PG_ENV, fresh_database
 from test_browser import CHROMIUM, FLAGS
 
 from siteselect import accounts
-from siteselect.store import ScenarioStore
+from siteselect.store import Scenario, ScenarioStore
 
 pytestmark = [
     pytest.mark.browser,
@@ -122,7 +122,7 @@ def signed_in(browser, url: str, user: str, password: str = PASSWORD):
 def scenarios_page(page):
     page.wait_for_selector('[data-testid="stMetric"]', timeout=120_000)
     page.get_by_role("link", name="Scenarios").click()
-    page.get_by_text("Save this view as a scenario").wait_for(timeout=60_000)
+    page.get_by_text("Saved scenarios", exact=True).wait_for(timeout=60_000)
 
 
 def test_wrong_password_is_refused_in_the_browser(browser, deployment):
@@ -158,13 +158,47 @@ def test_two_replicas_share_the_store_and_workspaces_are_enforced(browser, deplo
     page.wait_for_timeout(2000)
     assert page.get_by_text(name).count() == 0
     context.close()
-    # a viewer of the association cannot delete it
+    # a viewer of the association is offered no delete (and the store would refuse it)
     context, page = signed_in(browser, deployment["two"], "vic")
     scenarios_page(page)
-    page.get_by_text("Delete", exact=True).click()
-    page.get_by_label("Type the scenario's name to confirm").fill(name)
-    page.get_by_role("button", name="Delete scenario").click()
-    page.get_by_text("needs the admin role").wait_for(timeout=60_000)
+    page.get_by_text(name).first.wait_for(state="attached", timeout=60_000)
+    assert page.get_by_text("Delete", exact=True).count() == 0
+    assert page.get_by_role("button", name="Save scenario").count() == 0
     context.close()
     with ScenarioStore(deployment["db"]) as store:
         assert name in set(store.for_user("ana").list()["name"])
+
+
+def test_a_share_link_opens_the_scenario_read_only_in_another_workspace(browser, deployment):
+    name = f"{PLAN} link {uuid.uuid4().hex[:6]}"
+    with ScenarioStore(deployment["db"]) as store:
+        store.for_user("ana").save(
+            Scenario(name, "ems", "investor", {"cost": 0.5}, "topsis", {}, "worst")
+        )
+    context, page = signed_in(browser, deployment["one"], "ana")
+    scenarios_page(page)
+    page.get_by_text("Share read-only").click()
+    page.get_by_label("Scenario to share").click()
+    page.get_by_role("option", name=name).click()
+    page.get_by_role("button", name="Create a read-only link").click()
+    link = page.locator('[data-testid="stCode"]').first
+    link.wait_for(timeout=60_000)
+    address = link.inner_text().strip()
+    context.close()
+    token = address.rsplit("?share=", 1)[1]
+    assert address.startswith(deployment["one"])
+    # gus (government) opens it on the other replica: read-only, not in his listing
+    context, page = signed_in(browser, f"{deployment['two']}/?share={token}", "gus")
+    scenarios_page(page)
+    page.get_by_text("Shared with you by link (read-only)").wait_for(timeout=60_000)
+    page.get_by_text(name).first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Open the shared scenario").click()
+    page.get_by_text("Opened scenario").wait_for(timeout=60_000)
+    assert page.get_by_text("Delete", exact=True).count() == 0  # government has nothing of its own
+    context.close()
+    with ScenarioStore(deployment["db"]) as store:
+        assert name not in set(store.for_user("gus").list()["name"])
+        trail = store.for_user("ana").audit_trail(name)
+    assert trail["action"].tolist()[-2:] == ["open_link", "open_link"]
+    # who opened it, recorded in the owner's workspace
+    assert trail[["actor", "workspace"]].values.tolist()[-1] == ["gus", "association"]

@@ -60,7 +60,14 @@ def test_data_check_strict_passes_on_the_release_date(bundled):
 
 @pytest.mark.parametrize(
     "sector",
-    ["semiconductor_fab", "chip_assembly_test", "ems", "ai_servers", "ev_auto_electronics"],
+    [
+        "semiconductor_fab",
+        "chip_assembly_test",
+        "ems",
+        "ai_servers",
+        "ev_auto_electronics",
+        "rare_earth_magnets",
+    ],
 )
 def test_every_criterion_is_used_and_cells_are_covered(sector):
     from siteselect.ranking import evaluate
@@ -70,14 +77,3 @@ def test_every_criterion_is_used_and_cells_are_covered(sector):
     assert set(result.policy.matrix.columns) == set(result.criteria.ids)
     assert result.table.values.notna().mean().mean() >= 0.95
     assert len(result.ranking) + len(result.excluded) >= 30
-
-
-def test_rare_earth_magnets_say_that_their_duty_is_left_out():
-    """No tariff rows exist yet for the magnets' product class: the duty into the markets is
-    known for too few sites, and the ranking says it is left out (never dropped silently)."""
-    from siteselect.ranking import evaluate
-
-    result = evaluate(sector="rare_earth_magnets")
-    assert any("left out: Duty into the target markets" in n for n in result.policy.notes), (
-        result.policy.notes
-    )

@@ -113,3 +113,51 @@ def test_unsafe_yaml_is_not_executed(criteria_dir):
     path.write_text("sectors: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"invalid YAML"):
         load_criteria(criteria_dir)
+
+
+def test_policy_levers_are_flagged_in_the_criteria_file(cset):
+    from siteselect.robustness import policy_levers
+
+    assert cset.levers == ("market_tariff", "operating_cost")
+    assert policy_levers() == cset.levers
+    for cid in cset.levers:
+        assert cset.criterion(cid).lever_note  # each says how it is moved
+    assert not cset.criterion("governance").lever
+    assert cset.criterion("governance").lever_note == ""
+
+
+def test_levers_read_from_the_file_steer_the_summary(criteria_dir):
+    from siteselect.robustness import policy_levers
+
+    path = criteria_dir / "criteria.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "    derive: {kind: indicator, indicator: lpi_score}\n",
+        "    derive: {kind: indicator, indicator: lpi_score}\n    lever: true\n"
+        "    lever_note: Port and customs investment.\n",
+        1,
+    )
+    path.write_text(text, encoding="utf-8")
+    assert policy_levers(load_criteria(criteria_dir)) == (
+        "market_tariff",
+        "operating_cost",
+        "logistics",
+    )
+
+
+@pytest.mark.parametrize(
+    ("insert", "message"),
+    [
+        ("    lever: yes please\n", r"field 'lever': must be true or false; got 'yes please'"),
+        ("    lever: true\n", r"field 'lever_note': a lever needs a note saying how it is moved"),
+        ("    lever_note: by decree\n", r"field 'lever_note': given for a criterion that is not"),
+    ],
+    ids=["not-a-bool", "lever-without-note", "note-without-lever"],
+)
+def test_bad_lever_fields_name_the_field(criteria_dir, insert, message):
+    path = criteria_dir / "criteria.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "    derive: {kind: indicator, indicator: lpi_score}\n"
+    path.write_text(text.replace(anchor, anchor + insert, 1), encoding="utf-8")
+    with pytest.raises(DataError, match=r"criteria\.yaml, row \d+.*" + message):
+        load_criteria(criteria_dir)

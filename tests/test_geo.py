@@ -103,3 +103,20 @@ def test_nearest_airport_to_clark_is_crk():
     codes, km = geo.nearest_airport(sites([(120.56, 15.186)]))
     assert codes.iloc[0] == "CRK"
     assert km.iloc[0] < 2
+
+
+def test_a_gateway_is_a_port_with_international_links_never_a_bulk_pier():
+    # Masinloc (PHMSC) is a power plant's coal pier in searoute's list with no recorded
+    # links: a site beside it ships through Subic Bay, the nearest linked port.
+    assert geo.known_port("PHMSC")
+    codes, km = geo.nearest_port(sites([(119.96, 15.59), (121.05, 14.3)]))
+    assert list(codes) == ["PHSFS", "PHMNL"]
+    assert (
+        km.iloc[0]
+        > geo.geodesic_km(
+            np.array([119.96]), np.array([15.59]), np.array([119.917]), np.array([15.607])
+        )[0]
+    )
+    linked = geo.gateway_ports()
+    assert "PHMSC" not in linked.index
+    assert (linked["links"] > 0).all()

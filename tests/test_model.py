@@ -389,11 +389,46 @@ def test_value_functions_change_wsm_but_not_topsis(model, tariffs):
 
 @pytest.mark.parametrize("method", ["wsm", "wpm", "topsis", "vikor", "promethee2"])
 def test_an_excluded_site_is_never_ranked_and_says_why(model, tariffs, method):
-    result = evaluate(model, sector="semiconductor_fab", method=method, tariffs=tariffs)
+    result = evaluate(
+        model,
+        sector="semiconductor_fab",
+        method=method,
+        tariffs=tariffs,
+        exclusion_rules={"water_stress": True},
+    )
+    assert result.exclusion_rules == {"water_stress": True}
     assert list(result.excluded.index) == ["MX-TEST-B"]
     assert "MX-TEST-B" not in result.ranking.index
     assert "is above 3: Aqueduct category 4" in result.excluded.at["MX-TEST-B", "reason"]
     assert any(n.startswith("excluded: Test site B") for n in result.notes)
+
+
+def test_an_exclusion_rule_off_by_default_ranks_the_site_and_says_the_rule_is_off(model, tariffs):
+    result = evaluate(model, sector="semiconductor_fab", tariffs=tariffs)
+    assert result.exclusion_rules == {"water_stress": False}
+    assert result.excluded.empty
+    assert "MX-TEST-B" in result.ranking.index
+    assert "exclusion rule water_stress: off (default off)" in result.notes
+
+
+def test_a_rule_on_by_default_can_be_switched_off(model, tariffs):
+    on = evaluate(model, sector="rare_earth_magnets", tariffs=tariffs)
+    off = evaluate(
+        model,
+        sector="rare_earth_magnets",
+        tariffs=tariffs,
+        exclusion_rules={"water_stress": False},
+    )
+    assert on.exclusion_rules == {"water_stress": True}
+    assert "MX-TEST-B" in on.excluded.index
+    assert "MX-TEST-B" not in on.ranking.index
+    assert off.excluded.empty
+    assert "MX-TEST-B" in off.ranking.index
+
+
+def test_an_unknown_exclusion_rule_is_refused_by_name(model, tariffs):
+    with pytest.raises(SiteSelectError, match=r"unknown exclusion rule 'nope' for sector 'ems'"):
+        evaluate(model, sector="ems", tariffs=tariffs, exclusion_rules={"nope": True})
 
 
 # --- end to end ------------------------------------------------------------------------------
@@ -442,6 +477,32 @@ def test_cli_unknown_market_lists_the_valid_ones(capsys):
     assert "unknown market 'MARS'; valid markets: ASEAN, CN, EU, JP, MX, TW, US" in (
         capsys.readouterr().err
     )
+
+
+def test_cli_switches_an_exclusion_rule(capsys):
+    assert main(["rank", "--sector", "semiconductor_fab", "--format", "json"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    assert (
+        main(
+            [
+                "rank",
+                "--sector",
+                "semiconductor_fab",
+                "--exclude",
+                "water_stress=on",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    strict = json.loads(capsys.readouterr().out)
+    assert len(strict) < len(default)
+    assert "US-AZ-NPHX" in {r["site_id"] for r in default}
+    assert "US-AZ-NPHX" not in {r["site_id"] for r in strict}
+    with pytest.raises(SystemExit, match="2"):
+        main(["rank", "--exclude", "water_stress=maybe"])
+    assert "expected RULE=on or RULE=off; got 'water_stress=maybe'" in capsys.readouterr().err
 
 
 # --- missing cost components, filled by the evaluation's policy ---------------------------

@@ -674,3 +674,119 @@ def test_value_spread_draws_sourced_values_only(tiny, cset):
     assert conf.between(0.0, 1.0).all()
     with pytest.raises(SiteSelectError, match=r"value_spread must be in \[0, 1\)"):
         robustness_summary(result, samples=10, value_spread=1.5)
+
+
+# --- progress, the batch split and the first-alone test ----------------------------
+
+
+def test_smaa_reports_progress_per_chunk_up_to_one(monkeypatch):
+    matrix, objectives, _ = random_problem(8, m=6, n=4)
+    monkeypatch.setattr(
+        importlib.import_module("siteselect.robustness.smaa"), "CHUNK_ELEMENTS", 6 * 4 * 50
+    )  # chunks of 50 samples
+    seen: list[float] = []
+    smaa_full(matrix, objectives, samples=400, value_ranges=_ranges(matrix), progress=seen.append)
+    assert len(seen) >= 400 // 50  # at least once per chunk of the main pass
+    assert seen == sorted(seen)
+    assert seen[-1] == 1.0
+    assert 0 < seen[0] < 1
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_one_preparation_ranks_any_weights_as_the_method_does(method):
+    """The batch split used by SMAA and its confidence pass: a prepared batch of matrices
+    ranked under one broadcast weight vector equals the method's own ranking of each."""
+    from siteselect.robustness.model import prepare_model
+    from siteselect.robustness.smaa import batch_ranker
+
+    matrix, objectives, weights = random_problem(9, m=5, n=3)
+    problem = validate_problem(matrix, objectives, weights)
+    model = prepare_model(problem, method, {})
+    rng = np.random.default_rng(0)
+    X3 = problem.X * rng.uniform(0.8, 1.2, (4, *problem.X.shape))
+    ranker = batch_ranker(model)
+    terms = ranker.prepare(X3)
+    w = simplex(rng, 1, 3)[0]
+    got = ranker.rank(terms, np.broadcast_to(w, (4, 3)))
+    weights_w = dict(zip(matrix.columns, w, strict=True))
+    for k in range(4):
+        frame = pd.DataFrame(X3[k], index=matrix.index, columns=matrix.columns)
+        expected = rank_matrix(frame, objectives, weights_w, method)["rank"].to_numpy()
+        np.testing.assert_array_equal(got[k], expected)
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_alone_first_agrees_with_the_ranks(method):
+    from siteselect.robustness.model import prepare_model
+    from siteselect.robustness.whatif import alone_first
+
+    matrix, objectives, weights = random_problem(10, m=7, n=4)
+    # a copy of row 0 ties it with row 6 whatever the weights: neither is ever first alone
+    matrix.iloc[6] = matrix.iloc[0]
+    model = prepare_model(validate_problem(matrix, objectives, weights), method, {})
+    W = np.vstack([np.eye(4), simplex(np.random.default_rng(1), 300, 4)])
+    ranks = model.ranks(W)
+    for t in range(7):
+        expected = (ranks[:, t] == 1) & ((ranks == 1).sum(axis=1) == 1)
+        np.testing.assert_array_equal(alone_first(model, W, t), expected)
+    assert not alone_first(model, W, 0).any()
+
+
+def test_rank_reversal_removes_a_stated_sample_of_many_sites():
+    from siteselect.robustness.reversal import REMOVE_ALL
+
+    m = REMOVE_ALL + 30
+    matrix, objectives, weights = shared_random_problem(11, m=m, n=3)
+    report = rank_reversal(matrix, objectives, weights, "wsm", seed=4)
+    removed = report.checks.loc[report.checks["check"] == "remove", "subject"]
+    assert len(removed) == REMOVE_ALL == removed.nunique()
+    first = rank_matrix(matrix, objectives, weights, "wsm")["rank"].sort_values(kind="stable")
+    assert set(first.index[: REMOVE_ALL // 2]) <= set(removed)
+    assert report.notes[-1].startswith(f"The removal check ran for {REMOVE_ALL} of the {m} ")
+    again = rank_reversal(matrix, objectives, weights, "wsm", seed=4)
+    pd.testing.assert_frame_equal(report.checks, again.checks)
+
+
+def test_one_blas_thread_holds_blas_to_one_thread_and_restores_it():
+    from threadpoolctl import threadpool_info
+
+    from siteselect.robustness.model import one_blas_thread
+
+    def blas_threads() -> list[int]:  # numpy's BLAS, the one the batched products use
+        return [
+            i["num_threads"]
+            for i in threadpool_info()
+            if i["user_api"] == "blas" and "numpy" in i["filepath"]
+        ]
+
+    before = blas_threads()
+    assert before
+    with one_blas_thread():
+        assert set(blas_threads()) <= {1}
+    assert blas_threads() == before
+
+
+def test_weights_to_win_search_reports_progress_up_to_one():
+    matrix, objectives, weights = random_problem(12, m=6, n=4)
+    ranked = rank_matrix(matrix, objectives, weights, "topsis")["rank"].sort_values()
+    seen: list[float] = []
+    res = weights_to_win(
+        matrix, objectives, weights, ranked.index[1], "topsis", progress=seen.append
+    )
+    assert res.feasible
+    assert res.distance > 0  # the search ran
+    assert seen[0] == pytest.approx(0.2)
+    assert seen == sorted(seen)
+    assert seen[-1] == pytest.approx(1.0)
+
+
+def test_summary_progress_never_goes_back(tiny, cset):
+    from siteselect.ranking import evaluate
+    from siteselect.robustness import robustness_summary
+
+    steps: list[float] = []
+    result = evaluate(tiny, cset, sector="ems", profile="investor", method="topsis")
+    robustness_summary(result, samples=300, progress=lambda f, text: steps.append(f))
+    assert steps == sorted(steps)
+    assert steps[0] == 0.0
+    assert steps[-1] == 1.0

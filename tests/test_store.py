@@ -30,10 +30,10 @@ from siteselect.store import (
     SCHEMA_VERSION,
     Scenario,
     ScenarioStore,
-    _engine,
-    _migrate,
     compare,
     database_url,
+    engine_for,
+    migrate,
     scenario_evaluate_kwargs,
     scenario_from_json,
     scenario_to_json,
@@ -579,7 +579,7 @@ def test_upgrade_from_a_version_0_database(db):
         "INSERT INTO notes (text) VALUES ('keep me')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         store.save(scenario())
     with ScenarioStore(db) as store:  # opening again is a no-op
         assert store.load("Base case").name == "Base case"
@@ -592,10 +592,10 @@ def test_a_failing_migration_leaves_version_0(db):
     def broken(conn):
         raise RuntimeError("migration 2 failed")
 
-    engine = _engine(database_url(db))
+    engine = engine_for(database_url(db))
     try:
         with pytest.raises(RuntimeError, match="migration 2 failed"):
-            _migrate(engine, [*MIGRATIONS, broken])
+            migrate(engine, [*MIGRATIONS, broken])
         with engine.connect() as conn:
             assert not sa.inspect(conn).has_table("scenarios")
             assert not sa.inspect(conn).has_table("schema_version")

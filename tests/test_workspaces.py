@@ -16,9 +16,9 @@ from siteselect.store import (
     AccessError,
     Scenario,
     ScenarioStore,
-    _engine,
-    _migrate,
     database_url,
+    engine_for,
+    migrate,
 )
 
 
@@ -195,9 +195,9 @@ def test_membership_rules(operator):
 
 
 def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db):
-    engine = _engine(database_url(db))
+    engine = engine_for(database_url(db))
     try:
-        assert _migrate(engine, MIGRATIONS[:1]) == 1
+        assert migrate(engine, MIGRATIONS[:1]) == 1
     finally:
         engine.dispose()
     sql(
@@ -212,7 +212,7 @@ def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db
         "VALUES ('2026-01-01T00:00:00.000000+00:00', 'save', 'Old', 1, 'Investor', '{}')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         old = store.load("Old")
         assert old.uploads() == [("a.csv", b"x")]
         assert store.audit_trail()[["action", "workspace", "actor"]].values.tolist() == [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import streamlit as st
+
 from siteselect import panel
 from siteselect.criteria import CriteriaSet
 from siteselect.errors import SiteSelectError
@@ -12,10 +14,17 @@ from ui import model_controls
 from ui.state import apply_overrides, session, store_judgements
 
 
-def open_scenario(cset: CriteriaSet, store: ScenarioStore, name: str) -> None:
-    """Load scenario ``name`` into the sidebar, the upload and the Stakeholders page."""
+def open_scenario(
+    cset: CriteriaSet,
+    store: ScenarioStore,
+    name: str,
+    workspace: str | None = None,
+    token: str | None = None,
+) -> None:
+    """Load scenario ``name`` (shared by ``workspace``, or the one a share link's ``token``
+    opens) into the sidebar, the upload and the Stakeholders page."""
     try:
-        scenario = store.load(name)
+        scenario = store.open_link(token) if token else store.load(name, workspace=workspace)
     except SiteSelectError as exc:
         session.scenario_message = ("error", str(exc))
         return
@@ -26,6 +35,7 @@ def open_scenario(cset: CriteriaSet, store: ScenarioStore, name: str) -> None:
     elicitation = scenario.to_dict()["elicitation"]  # plain JSON data
     apply_overrides(cset, dict(kwargs["weights"]), elicitation or None)
     model_controls.set_markets(scenario.markets)
+    st.session_state[model_controls.HEADCOUNT_KEY] = int(scenario.headcount or 0)
     uploads = scenario.uploads()
     session.scenario_upload = uploads[0] if uploads else None
     session.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")

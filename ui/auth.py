@@ -14,17 +14,23 @@ the store to the signed-in user's workspace and role (enforced in ``siteselect.s
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from siteselect import accounts, views
+from siteselect import views
 from siteselect.errors import SiteSelectError
-from siteselect.store import ScenarioStore
 from ui import data
+
+if TYPE_CHECKING:  # the store and accounts (SQLAlchemy, Argon2) load when sign-in is on
+    from siteselect.store import ScenarioStore
 
 AUTH_ENV = "SITESELECT_AUTH"
 MODES = ("off", "local", "oidc")
 _USER = "auth_user"
+WORKSPACE_KEY = "workspace"
+SHARE_KEY = "share_token"
+"""Session key of the share-link token the visitor arrived with (``?share=...``)."""
 
 
 def mode() -> str:
@@ -36,7 +42,14 @@ def mode() -> str:
 
 
 def gate() -> str | None:
-    """The signed-in user (``None`` with sign-in off); otherwise draw the sign-in and stop."""
+    """The signed-in user (``None`` with sign-in off); otherwise draw the sign-in and stop.
+
+    A share link's token (``?share=...``) is kept for the Scenarios page, through the
+    sign-in; with several workspaces, the sidebar asks which one to act in.
+    """
+    token = st.query_params.get("share")
+    if token:
+        st.session_state[SHARE_KEY] = token
     how = mode()
     if how == "off":
         return None
@@ -47,7 +60,10 @@ def gate() -> str | None:
             st.stop()
         user = str(st.user.get("email") or st.user.get("sub"))
         st.sidebar.button("Sign out", on_click=st.logout)
+        workspace_picker(user)
         return user
+    from siteselect import accounts
+
     signed = st.session_state.get(_USER)
     if signed is None:
         st.title("siteselect · sign in")
@@ -66,8 +82,28 @@ def gate() -> str | None:
         st.stop()
     if st.sidebar.button("Sign out"):
         st.session_state.pop(_USER, None)
+        st.session_state.pop(WORKSPACE_KEY, None)
         st.rerun()
+    workspace_picker(str(signed))
     return str(signed)
+
+
+def workspace_picker(user: str) -> None:
+    """A sidebar choice of workspace for a user who belongs to several."""
+    roles = data.scenario_store().workspaces_of(user)
+    if len(roles) > 1:
+        st.sidebar.selectbox(
+            "Workspace",
+            list(roles),
+            key=WORKSPACE_KEY,
+            format_func=lambda w: f"{w} ({roles[w]})",
+            help="The organisation you act for: you see its scenarios and those shared with it.",
+        )
+
+
+def signed_in() -> bool:
+    """Whether sign-in is on (workspaces and roles apply)."""
+    return mode() != "off"
 
 
 def scoped(store: ScenarioStore) -> ScenarioStore:
@@ -78,7 +114,7 @@ def scoped(store: ScenarioStore) -> ScenarioStore:
     if user is None:
         return store
     try:
-        bound = store.for_user(user, st.session_state.get("workspace"))
+        bound = store.for_user(user, st.session_state.get(WORKSPACE_KEY))
     except SiteSelectError as exc:
         st.error(views.md_text(exc))
         st.stop()

@@ -5,6 +5,8 @@ Nothing returned from here may be mutated: the caches are shared between user se
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
@@ -12,8 +14,10 @@ from siteselect import robustness, uploads
 from siteselect.catalog import Catalog, sites_from_file
 from siteselect.criteria import CriteriaSet
 from siteselect.ranking import Evaluation, default_catalog, default_criteria
-from siteselect.store import ScenarioStore
 from siteselect.table import DecisionTable, decision_table, default_context
+
+if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a page first uses it
+    from siteselect.store import ScenarioStore
 
 
 @st.cache_resource
@@ -69,4 +73,6 @@ def stability_for(key: str, _result: Evaluation) -> pd.DataFrame:
 
 @st.cache_resource
 def scenario_store() -> ScenarioStore:
+    from siteselect.store import ScenarioStore
+
     return ScenarioStore()

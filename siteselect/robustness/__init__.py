@@ -33,7 +33,7 @@ Ties
     to 12 decimals tie; VIKOR's compromise set shares rank 1).
 """
 
-from siteselect.robustness.levers import POLICY_LEVERS, LeverResult, value_levers
+from siteselect.robustness.levers import LeverResult, policy_levers, value_levers
 from siteselect.robustness.model import LINEAR_METHODS, Model, prepare_model
 from siteselect.robustness.reversal import RankReversalReport, rank_reversal
 from siteselect.robustness.sampling import sample_weights
@@ -49,7 +49,6 @@ from siteselect.robustness.whatif import WinResult, weights_to_win
 
 __all__ = [
     "LINEAR_METHODS",
-    "POLICY_LEVERS",
     "LeverResult",
     "Model",
     "RankReversalReport",
@@ -57,6 +56,7 @@ __all__ = [
     "SMAAResult",
     "WinResult",
     "evaluation_problem",
+    "policy_levers",
     "prepare_model",
     "rank_reversal",
     "robustness_summary",

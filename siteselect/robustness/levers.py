@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -35,11 +36,23 @@ from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.methods import rank_matrix, validate_problem
 from siteselect.robustness.model import FloatArray, criterion_index, prepare_model
 
-#: criteria a government or park operator can move by policy (a subsidy, a tax holiday, an
-#: incentive); used when no levers are given, restricted to those present
-# criteria a government can move: the cost of operation (power-price subsidy, tax holiday,
-# land price, wage subsidy: each lowers the annual cost) and the duty on the output
-POLICY_LEVERS = ("operating_cost", "market_tariff")
+
+def policy_levers(criteria: Any | None = None) -> tuple[str, ...]:
+    """The criteria a government or park operator can move by policy: those flagged
+    ``lever: true`` in ``criteria`` (a :class:`~siteselect.criteria.CriteriaSet`; default
+    the bundled ``criteria/criteria.yaml``), where ``lever_note`` says how.
+
+    >>> policy_levers()
+    ('market_tariff', 'operating_cost')
+    """
+    return _bundled_levers() if criteria is None else tuple(criteria.levers)
+
+
+@cache
+def _bundled_levers() -> tuple[str, ...]:
+    from siteselect.criteria import load_criteria
+
+    return load_criteria().levers
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,8 @@ def value_levers(
     target
         The site (a label of ``matrix.index``).
     levers
-        Criteria whose value may change (default: :data:`POLICY_LEVERS` present).
+        Criteria whose value may change (default: the :func:`policy_levers` of the bundled
+        criteria that are in ``matrix``).
     cost
         Criterion → cost of one unit of change (default ``1 / range``).
     units
@@ -113,7 +127,7 @@ def value_levers(
         raise UnknownNameError("site", target, map(str, matrix.index))
     if not margin > 0 or not tol > 0:
         raise SiteSelectError(f"margin and tol must be > 0; got {margin!r}, {tol!r}")
-    names = [c for c in POLICY_LEVERS if c in problem.criteria] if levers is None else levers
+    names = [c for c in policy_levers() if c in problem.criteria] if levers is None else levers
     if not names:
         raise SiteSelectError(
             "no lever criteria: name the criteria whose values may change (levers=...)"

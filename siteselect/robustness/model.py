@@ -9,8 +9,10 @@ Weight paths
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -91,3 +93,25 @@ def on_path(t: FloatArray, top: FloatArray, rest: FloatArray) -> FloatArray:
     t = np.asarray(t, dtype=float)[..., None]
     out: FloatArray = t * top + (1.0 - t) * rest
     return out
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS held to one thread while the block runs.
+
+    The products of the robustness analyses are skinny (a dozen criteria): BLAS threads
+    gain nothing on them and, on a busy server, fight over the cores; ``weights_to_win``
+    on 500 sites (TOPSIS) took 106 s with OpenBLAS's threads and 9 s with one, on the same
+    loaded machine (benchmarks/run.py measures the summary)."""
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
+@cache
+def _blas_controller() -> Any:
+    """threadpoolctl's controller, made once: finding the loaded libraries takes ~10 ms.
+    It holds the BLAS libraries loaded by then (numpy's, which the products here use);
+    one loaded later (scipy's own) is not held."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()

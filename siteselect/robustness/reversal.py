@@ -19,6 +19,10 @@ from siteselect.methods import (
 )
 from siteselect.robustness.model import FloatArray, IntArray
 
+REMOVE_ALL = 200
+"""Up to this many alternatives, the "remove" check removes each in turn; above it, each
+of the ``REMOVE_ALL // 2`` first-ranked and as many others drawn at random (seeded)."""
+
 
 @dataclass(frozen=True)
 class RankReversalReport:
@@ -68,6 +72,8 @@ def rank_reversal(
     objectives: Mapping[str, str],
     weights: Mapping[str, float],
     method: str = "topsis",
+    *,
+    seed: int = 0,
     **params: Any,
 ) -> RankReversalReport:
     """Does the order of the alternatives depend on which other alternatives are present?
@@ -75,7 +81,9 @@ def rank_reversal(
     Three kinds of check, with the same weights:
 
     * **remove**: each alternative removed in turn; does the relative order of the
-      remaining ones change?
+      remaining ones change? Above :data:`REMOVE_ALL` alternatives (each removal re-ranks
+      them all), the ``REMOVE_ALL // 2`` first-ranked are removed in turn and as many
+      others drawn at random with ``seed``; the notes say so.
     * **add copy of worst**: a copy of the last-ranked alternative is added (the clone
       test of Belton & Gear 1983, scikit-criteria's ``RankClonesChecker``);
     * **add dominated phantom**: an alternative with the worst observed value of every
@@ -142,8 +150,14 @@ def rank_reversal(
         )
 
     everyone = np.arange(m)
+    removed = everyone
+    if m > REMOVE_ALL:
+        half = REMOVE_ALL // 2
+        by_rank = np.lexsort((everyone, base))
+        rest = np.random.default_rng(seed).choice(by_rank[half:], half, replace=False)
+        removed = np.sort(np.concatenate([by_rank[:half], rest]))
     if m > 1:
-        for i in range(m):
+        for i in removed.tolist():
             keep = np.delete(everyone, i)
             record("remove", names[i], keep, base[keep], ranks_of(problem.X[keep]))
     worst = int(np.lexsort((everyone, -base))[0])
@@ -154,7 +168,14 @@ def rank_reversal(
     record("add dominated phantom", None, everyone, base, phantom)
     checks = pd.DataFrame(rows)
     checks["subject"] = pd.Series([r["subject"] for r in rows], dtype=object)
-    return RankReversalReport(spec.name, checks, _reversal_notes(checks, spec))
+    notes = _reversal_notes(checks, spec)
+    if len(removed) < m:
+        notes += (
+            f"The removal check ran for {len(removed)} of the {m:,} sites: the "
+            f"{REMOVE_ALL // 2} first-ranked and {len(removed) - REMOVE_ALL // 2} others "
+            f"drawn at random (seed {seed}); each removal re-ranks every site.",
+        )
+    return RankReversalReport(spec.name, checks, notes)
 
 
 def _reversal_notes(checks: pd.DataFrame, spec: Method) -> tuple[str, ...]:

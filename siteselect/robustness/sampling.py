@@ -293,7 +293,8 @@ class WeightPrior:
             text = (
                 f"{level} drawn around the current weights: Dirichlet with concentration "
                 f"κ = {self.concentration:g} (mean = current weights; a weight w varies by "
-                f"about ±sqrt(w(1-w)/(κ+1)))"
+                f"about ±sqrt(w(1-w)/(κ+1)), e.g. a weight of 10% by "
+                f"±{np.sqrt(0.09 / ((self.concentration or 0.0) + 1)):.1%})"
             )
         if constrained:
             text += ", restricted to the bounds/order by rejection"
@@ -505,9 +506,12 @@ class ValueRanges:
 
     def draw(self, X: FloatArray, rng: np.random.Generator, k: int) -> FloatArray:
         """``k`` matrices (k × m × n): ``X`` with the uncertain columns drawn uniformly."""
-        X3 = np.repeat(X[None, :, :], k, axis=0)
-        U = rng.random((k, *self.low.shape))
-        X3[:, :, self.columns] = self.low + U * (self.high - self.low)
+        X3 = np.empty((k, *X.shape))
+        X3[...] = X
+        U = rng.random((k, *self.low.shape))  # in place: low + U * (high - low)
+        U *= self.high - self.low
+        U += self.low
+        X3[:, :, self.columns] = U
         return X3
 
 

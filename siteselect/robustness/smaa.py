@@ -19,7 +19,14 @@ from siteselect.methods import (
     scale_to_unit,
     validate_problem,
 )
-from siteselect.robustness.model import BoolArray, FloatArray, IntArray, Model, prepare_model
+from siteselect.robustness.model import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    Model,
+    one_blas_thread,
+    prepare_model,
+)
 from siteselect.robustness.sampling import (
     Constraints,
     ValueRanges,
@@ -63,6 +70,35 @@ FIXED_SCALE_METHODS = ("wsm", "wpm")
 
 # --- methods on a batch of matrices (one matrix per sample) -------------------------
 
+Terms = tuple[FloatArray, ...]
+"""The weight-independent arrays of a (k × m × n) batch of matrices (one method's)."""
+
+
+@dataclass(frozen=True)
+class BatchRanker:
+    """How one method ranks sampled matrices, split at the weights.
+
+    ``prepare(X3)`` does the weight-independent work for a (k × m × n) batch of matrices
+    once (``X3=None``: the problem's own matrix, prepared already); ``rank(terms, W)``
+    ranks it under a (k × n) batch of weights, one vector per matrix (a single vector may
+    be broadcast to all k). The confidence factors re-use one ``prepare`` for the central
+    weights of every winner.
+    """
+
+    prepare: Callable[[FloatArray | None], Terms]
+    rank: Callable[[Terms, FloatArray], IntArray]
+    scores: Callable[[Terms, FloatArray], FloatArray] | None = None
+    """The scores (k × m, higher is better) that ``rank`` dense-ranks, for methods ranked
+    by score (not VIKOR's compromise sets, nor the per-sample fallback)."""
+
+    def first_share(self, terms: Terms, W: FloatArray) -> FloatArray:
+        """Each alternative's share of first place (k × m; a g-way tie gives 1/g each)."""
+        if self.scores is None:
+            return _first_share(self.rank(terms, W))
+        top = np.round(self.scores(terms, W), TIE_DECIMALS)
+        ones = top == top.max(axis=1, keepdims=True)
+        return np.where(ones, 1.0 / ones.sum(axis=1, keepdims=True), 0.0)
+
 
 def _benefit_scaled_batch(X3: FloatArray, sense: FloatArray) -> tuple[FloatArray, BoolArray]:
     """:func:`~siteselect.methods.benefit_scaled` of every matrix of a (k × m × n) batch."""
@@ -76,69 +112,57 @@ def _benefit_scaled_batch(X3: FloatArray, sense: FloatArray) -> tuple[FloatArray
 
 
 def _weighted_sum(A: FloatArray, W: FloatArray) -> FloatArray:
-    return np.einsum("kmn,kn->km", A, W)
+    """``A[k] @ W[k]`` for every sample k (a batched matrix-vector product)."""
+    out: FloatArray = np.matmul(A, W[..., None])[..., 0]
+    return out
 
 
-def _wsm_batch(X3: FloatArray, sense: FloatArray, W: FloatArray, **_: Any) -> IntArray:
-    R = _benefit_scaled_batch(X3, sense)[0]
-    return dense_rank(_weighted_sum(R, W))
+def _sum_scores(terms: Terms, W: FloatArray) -> FloatArray:
+    return _weighted_sum(terms[0], W)
 
 
-def _wpm_batch(
-    X3: FloatArray, sense: FloatArray, W: FloatArray, *, floor: float, **_: Any
-) -> IntArray:
-    R = _benefit_scaled_batch(X3, sense)[0]
-    return dense_rank(np.exp(_weighted_sum(np.log(floor + (1.0 - floor) * R), W)))
+def _product_scores(terms: Terms, W: FloatArray) -> FloatArray:
+    out: FloatArray = np.exp(_weighted_sum(terms[0], W))
+    return out
 
 
-def _topsis_batch(X3: FloatArray, sense: FloatArray, W: FloatArray, **_: Any) -> IntArray:
+def _topsis_terms(X3: FloatArray, sense: FloatArray) -> Terms:
     norms = np.sqrt(np.einsum("kmn,kmn->kn", X3, X3))[:, None, :]
     V = X3 / np.where(norms > 0, norms, 1.0)
     vmax = V.max(axis=1, keepdims=True)
     vmin = V.min(axis=1, keepdims=True)
     ideal = np.where(sense > 0, vmax, vmin)
     anti = np.where(sense > 0, vmin, vmax)
+    to_ideal = V - ideal
+    np.square(to_ideal, out=to_ideal)
+    V -= anti  # V is ours: reuse it for the squared distances to the anti-ideal
+    np.square(V, out=V)
+    return to_ideal, V
+
+
+def _topsis_scores(terms: Terms, W: FloatArray) -> FloatArray:
     W2 = np.square(W)
-    d_best = np.sqrt(_weighted_sum(np.square(V - ideal), W2))
-    d_worst = np.sqrt(_weighted_sum(np.square(V - anti), W2))
+    d_best = np.sqrt(_weighted_sum(terms[0], W2))
+    d_worst = np.sqrt(_weighted_sum(terms[1], W2))
     total = d_best + d_worst
     with np.errstate(invalid="ignore", divide="ignore"):
-        closeness = np.where(total > 0, d_worst / total, 0.0)
-    return dense_rank(closeness)
+        closeness: FloatArray = np.where(total > 0, d_worst / total, 0.0)
+    return closeness
 
 
-def _vikor_batch(
-    X3: FloatArray,
-    sense: FloatArray,
-    W: FloatArray,
-    *,
-    v: float,
-    use_compromise_set: bool,
-    **_: Any,
-) -> IntArray:
+def _vikor_terms(X3: FloatArray, sense: FloatArray) -> Terms:
     R, varies = _benefit_scaled_batch(X3, sense)
-    F = np.where(varies, 1.0 - R, 0.0)
-    S = _weighted_sum(F, W)
-    Rg = (F * W[:, None, :]).max(axis=-1)
-    S1, R1 = scale_to_unit(S), scale_to_unit(Rg)
-    return compromise_ranks(v * S1 + (1 - v) * R1, S1, R1, use_compromise_set)
+    return (np.where(varies, 1.0 - R, 0.0),)
 
 
-def _promethee_batch(
-    X3: FloatArray,
-    sense: FloatArray,
-    W: FloatArray,
-    *,
-    kind: str,
-    q: float,
-    p: float,
-    s: float,
-    **_: Any,
-) -> IntArray:
+def _promethee_terms(
+    X3: FloatArray, sense: FloatArray, *, kind: str, q: float, p: float, s: float
+) -> Terms:
+    """Each criterion's unicriterion net flows (k × m × n), ranges relative to each matrix."""
     k, m, n = X3.shape
-    net = np.zeros((k, m))
+    flows = np.zeros((k, m, n))
     if m < 2:
-        return dense_rank(net)
+        return (flows,)
     for j in range(n):
         col = X3[:, :, j]
         span = col.max(axis=1) - col.min(axis=1)
@@ -146,15 +170,14 @@ def _promethee_batch(
         scaled = sense[j] * col / np.where(varies, span, 1.0)[:, None]
         P = preference(scaled[:, :, None] - scaled[:, None, :], kind, q, p, s)
         flow = (P.sum(axis=2) - P.sum(axis=1)) / (m - 1)
-        net += W[:, j, None] * np.where(varies[:, None], flow, 0.0)
-    return dense_rank(net)
+        flows[:, :, j] = np.where(varies[:, None], flow, 0.0)
+    return (flows,)
 
 
-def fixed_scale_scores(
-    model: Model, X3: FloatArray, W: FloatArray, lo: FloatArray, hi: FloatArray
-) -> FloatArray:
-    """WSM/WPM scores (k × m) of sampled matrices scaled on fixed criterion scales
-    ``[lo_j, hi_j]`` (SMAA-2's fixed scales) instead of each sample's own min and max."""
+def fixed_scale_terms(model: Model, X3: FloatArray, lo: FloatArray, hi: FloatArray) -> FloatArray:
+    """WSM values (or WPM log-values), k × m × n, of sampled matrices scaled on fixed
+    criterion scales ``[lo_j, hi_j]`` (SMAA-2's fixed scales) instead of each sample's own
+    min and max; WSM scores are their weighted sums, WPM scores the exponentials of those."""
     sense, p = model.problem.sense, model.params
     span = hi - lo
     safe = np.where(span > 0, span, 1.0)
@@ -162,50 +185,123 @@ def fixed_scale_scores(
     best = np.where(sense > 0, hi, lo)
     if model.spec.name == "wsm":
         if p["normalise"] == "none":
-            R = X3 * sense
-        elif p["normalise"] == "max":
-            R = np.where(sense > 0, X3 / best, best / X3)
-        else:
-            R = minmax
-        return _weighted_sum(R, W)
+            return np.asarray(X3 * sense, dtype=float)
+        if p["normalise"] == "max":
+            return np.asarray(np.where(sense > 0, X3 / best, best / X3), dtype=float)
+        return np.asarray(minmax, dtype=float)
     if p["form"] == "ratio":
-        logR = np.log(np.where(sense > 0, X3 / best, best / X3))
-    else:
-        logR = np.log(p["floor"] + (1.0 - p["floor"]) * minmax)
-    return np.exp(_weighted_sum(logR, W))
+        return np.asarray(np.log(np.where(sense > 0, X3 / best, best / X3)), dtype=float)
+    return np.asarray(np.log(p["floor"] + (1.0 - p["floor"]) * minmax), dtype=float)
 
 
-def _per_sample(model: Model, X3: FloatArray, W: FloatArray) -> IntArray:
-    """The method's own prepare and ranks, one sample at a time (any parameters)."""
-    spec, sense = model.spec, model.problem.sense
-    return np.concatenate(
-        [
-            spec.ranks(spec.prepare(X3[k], sense, **model.params), W[k : k + 1])
-            for k in range(len(W))
-        ]
-    )
-
-
-def _matrix_ranker(model: Model) -> Callable[[FloatArray, FloatArray], IntArray]:
-    """Rank a batch of (matrix, weights) samples, one matrix per sample: vectorised over the
-    samples for the parametrisations written out above, per sample otherwise."""
+def batch_ranker(
+    model: Model, envelope: tuple[FloatArray, FloatArray] | None = None
+) -> BatchRanker:
+    """The method's :class:`BatchRanker`: vectorised over the samples for the
+    parametrisations written out above, its own ``prepare`` and ranks one sample at a time
+    otherwise. ``envelope``: the fixed criterion scales (``lo``, ``hi``) of WSM and WPM."""
     name, p, sense = model.spec.name, model.params, model.problem.sense
-    if name == "wsm" and p["normalise"] == "minmax":
-        return lambda X3, W: _wsm_batch(X3, sense, W)
-    if name == "wpm" and p["form"] == "scaled":
-        return lambda X3, W: _wpm_batch(X3, sense, W, floor=p["floor"])
-    if name == "topsis" and p["normalise"] == "vector":
-        return lambda X3, W: _topsis_batch(X3, sense, W)
-    if name == "vikor":
-        return lambda X3, W: _vikor_batch(
-            X3, sense, W, v=p["v"], use_compromise_set=p["use_compromise_set"]
+    spec = model.spec
+
+    # terms=() stands for the problem's own matrix, prepared in ``model``
+    def prepare_with(terms_of: Callable[[FloatArray], Terms]) -> Callable[..., Terms]:
+        return lambda X3: () if X3 is None else terms_of(X3)
+
+    def by_rank(
+        terms_of: Callable[[FloatArray], Terms], rank: Callable[[Terms, FloatArray], IntArray]
+    ) -> BatchRanker:
+        return BatchRanker(
+            prepare_with(terms_of), lambda t, W: rank(t, W) if t else model.ranks(W)
         )
+
+    def batched(
+        terms_of: Callable[[FloatArray], Terms], scores: Callable[[Terms, FloatArray], FloatArray]
+    ) -> BatchRanker:
+        def score(t: Terms, W: FloatArray) -> FloatArray:
+            return scores(t, W) if t else model.scores(W)
+
+        return BatchRanker(prepare_with(terms_of), lambda t, W: dense_rank(score(t, W)), score)
+
+    if envelope is not None:
+        fixed = _sum_scores if name == "wsm" else _product_scores
+        return batched(lambda X3: (fixed_scale_terms(model, X3, *envelope),), fixed)
+    if name == "wsm" and p["normalise"] == "minmax":
+        return batched(lambda X3: (_benefit_scaled_batch(X3, sense)[0],), _sum_scores)
+    if name == "wpm" and p["form"] == "scaled":
+        floor = p["floor"]
+        return batched(
+            lambda X3: (np.log(floor + (1.0 - floor) * _benefit_scaled_batch(X3, sense)[0]),),
+            _product_scores,
+        )
+    if name == "topsis" and p["normalise"] == "vector":
+        return batched(lambda X3: _topsis_terms(X3, sense), _topsis_scores)
+    if name == "vikor":
+
+        def vikor_ranks(terms: Terms, W: FloatArray) -> IntArray:
+            F = terms[0]
+            S1 = scale_to_unit(_weighted_sum(F, W))
+            R1 = scale_to_unit((F * W[:, None, :]).max(axis=-1))
+            return compromise_ranks(
+                p["v"] * S1 + (1 - p["v"]) * R1, S1, R1, p["use_compromise_set"]
+            )
+
+        return by_rank(lambda X3: _vikor_terms(X3, sense), vikor_ranks)
     scalar = all(isinstance(p.get(k), str | float) for k in ("preference", "q", "p", "s"))
     if name == "promethee2" and scalar and p["thresholds"] == "relative":
-        return lambda X3, W: _promethee_batch(
-            X3, sense, W, kind=p["preference"], q=p["q"], p=p["p"], s=p["s"]
+        return batched(
+            lambda X3: _promethee_terms(
+                X3, sense, kind=p["preference"], q=p["q"], p=p["p"], s=p["s"]
+            ),
+            _sum_scores,
         )
-    return lambda X3, W: _per_sample(model, X3, W)
+
+    def per_sample(terms: Terms, W: FloatArray) -> IntArray:
+        X3 = terms[0]
+        W = np.broadcast_to(W, (len(X3), W.shape[-1]))
+        return np.concatenate(
+            [
+                spec.ranks(spec.prepare(X3[k], sense, **model.params), W[k : k + 1])
+                for k in range(len(X3))
+            ]
+        )
+
+    return by_rank(lambda X3: (X3,), per_sample)
+
+
+def loop_ranker(
+    matrix: pd.DataFrame,
+    objectives: Mapping[str, str],
+    method: str,
+    engine: str,
+    params: Mapping[str, Any],
+    envelope: tuple[FloatArray, FloatArray] | None,
+) -> BatchRanker:
+    """The reference :class:`BatchRanker`: one :func:`~siteselect.methods.rank_matrix`
+    call (with ``engine``) per sample."""
+    X = matrix.to_numpy(dtype=float)
+    m = len(matrix.index)
+
+    def rank(terms: Terms, W: FloatArray) -> IntArray:
+        X3 = terms[0] if terms else None
+        if X3 is not None:
+            W = np.broadcast_to(W, (len(X3), W.shape[-1]))
+        out = []
+        for s, w in enumerate(W):
+            values = X if X3 is None else X3[s]
+            weights = dict(zip(matrix.columns, w.tolist(), strict=True))
+            if envelope is not None and X3 is not None:
+                # two phantom rows at the ends of the fixed scales: the min/max scaling of
+                # WSM and WPM then uses the fixed scales; rank the real rows by score
+                ext = pd.DataFrame(np.vstack([values, *envelope]), columns=matrix.columns)
+                res = rank_matrix(ext, objectives, weights, method, engine=engine, **params)
+                out.append(dense_rank(res["score"].to_numpy(dtype=float)[:m]))
+                continue
+            frame = pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
+            ranked = rank_matrix(frame, objectives, weights, method, engine=engine, **params)
+            out.append(ranked["rank"].to_numpy(dtype=np.int64))
+        return np.array(out, dtype=np.int64).reshape(len(W), m)
+
+    return BatchRanker(lambda X3: () if X3 is None else (X3,), rank)
 
 
 # --- SMAA ------------------------------------------------------------------------
@@ -226,8 +322,13 @@ class _RankTally:
         self.structural: bool | None = None
 
     def _bump(self, size: int, alt: IntArray, pos: IntArray) -> None:
-        flat = np.bincount(alt * self.m + pos, minlength=self.m * self.m)
-        self.counts[size] = self.counts.get(size, 0) + flat.reshape(self.m, self.m)
+        m = self.m
+        counts = self.counts.setdefault(size, np.zeros((m, m), dtype=np.int64))
+        cells = (alt * m + pos).ravel()
+        if 8 * cells.size < m * m:  # few samples of many sites: touch only those cells
+            np.add.at(counts.reshape(-1), cells, 1)
+        else:
+            counts += np.bincount(cells, minlength=m * m).reshape(m, m)
 
     def add(self, ranks: IntArray) -> FloatArray:
         """Add a (k × m) batch of dense ranks; return each alternative's share of first."""
@@ -271,8 +372,7 @@ class _RankTally:
             # distributions a tie then has probability 0, and the sort order is the ranking
             tied = np.zeros(k, dtype=bool)
         plain = order[~tied] if tied.any() else order
-        counts = np.stack([np.bincount(plain[:, p], minlength=m) for p in range(m)], axis=1)
-        self.counts[1] = self.counts.get(1, 0) + counts
+        self._bump(1, plain, np.broadcast_to(np.arange(m), plain.shape))
         first = plain[:, 0]
         Wp = W[~tied] if tied.any() else W
         for j in range(W.shape[1]):
@@ -345,51 +445,8 @@ def chunk_size(m: int, n: int, method: str, varying: bool) -> int:
     return max(1, CHUNK_ELEMENTS // max(width, 1))
 
 
-_Ranker = Callable[[FloatArray, FloatArray | None], IntArray]
-
-
-def _vector_ranker(model: Model, envelope: tuple[FloatArray, FloatArray] | None) -> _Ranker:
-    matrix_ranker = _matrix_ranker(model)
-
-    def rank(W: FloatArray, X3: FloatArray | None) -> IntArray:
-        if X3 is None:
-            return model.ranks(W)
-        if envelope is not None:
-            return dense_rank(fixed_scale_scores(model, X3, W, *envelope))
-        return matrix_ranker(X3, W)
-
-    return rank
-
-
-def _loop_ranker(
-    matrix: pd.DataFrame,
-    objectives: Mapping[str, str],
-    method: str,
-    engine: str,
-    params: Mapping[str, Any],
-    envelope: tuple[FloatArray, FloatArray] | None,
-) -> _Ranker:
-    X = matrix.to_numpy(dtype=float)
-    m = len(matrix.index)
-
-    def rank(W: FloatArray, X3: FloatArray | None) -> IntArray:
-        out = []
-        for s, w in enumerate(W):
-            values = X if X3 is None else X3[s]
-            weights = dict(zip(matrix.columns, w.tolist(), strict=True))
-            if envelope is not None and X3 is not None:
-                # two phantom rows at the ends of the fixed scales: the min/max scaling of
-                # WSM and WPM then uses the fixed scales; rank the real rows by score
-                ext = pd.DataFrame(np.vstack([values, *envelope]), columns=matrix.columns)
-                res = rank_matrix(ext, objectives, weights, method, engine=engine, **params)
-                out.append(dense_rank(res["score"].to_numpy(dtype=float)[:m]))
-                continue
-            frame = pd.DataFrame(values, index=matrix.index, columns=matrix.columns)
-            ranked = rank_matrix(frame, objectives, weights, method, engine=engine, **params)
-            out.append(ranked["rank"].to_numpy(dtype=np.int64))
-        return np.array(out, dtype=np.int64).reshape(len(W), len(matrix.index))
-
-    return rank
+Progress = Callable[[float], None]
+"""Called with the share of the work done (0 to 1) after each chunk of samples."""
 
 
 def _smaa(
@@ -408,8 +465,9 @@ def _smaa(
     hierarchical: bool,
     scales: str,
     params: Mapping[str, Any],
-    loop_engine: str | None,
+    engine: str | None,
     with_confidence: bool,
+    progress: Progress | None,
 ) -> SMAAResult:
     problem = validate_problem(
         matrix, objectives, weights if weights is not None else dict.fromkeys(matrix.columns, 1)
@@ -453,22 +511,28 @@ def _smaa(
         chunk=chunk_size(m, n, model.spec.name, values is not None),
         prior=prior,
     )
-    rank = (
-        _vector_ranker(model, envelope)
-        if loop_engine is None
-        else _loop_ranker(matrix, objectives, method, loop_engine, model.params, envelope)
+    ranker = (
+        batch_ranker(model, envelope)
+        if engine is None
+        else loop_ranker(matrix, objectives, method, engine, model.params, envelope)
     )
+    # the confidence pass re-ranks up to CONFIDENCE_SAMPLES matrices per winner
+    second = with_confidence and values is not None
+    main_share = samples / (samples + CONFIDENCE_SAMPLES) if second else 1.0
     tally = _RankTally(m)
     weight_sum = np.zeros((m, n))
     first_sum = np.zeros(m)
-    plain_scores = loop_engine is None and model.spec.batch_ranks is None and draws.fixed is None
+    by_score = ranker.scores is not None and draws.fixed is None
     for W, X3 in draws:
-        if plain_scores and X3 is None:
-            tally.add_scores(model.scores(W), W, weight_sum, first_sum)
-            continue
-        share = tally.add(rank(W, X3))
-        weight_sum += share.T @ W
-        first_sum += share.sum(axis=0)
+        terms = ranker.prepare(X3)
+        if ranker.scores is not None and by_score:
+            tally.add_scores(ranker.scores(terms, W), W, weight_sum, first_sum)
+        else:
+            share = tally.add(ranker.rank(terms, W))
+            weight_sum += share.T @ W
+            first_sum += share.sum(axis=0)
+        if progress is not None:
+            progress(min(1.0, main_share * tally.samples / samples))
     with np.errstate(invalid="ignore", divide="ignore"):
         central = weight_sum / first_sum[:, None]
     central[first_sum == 0] = np.nan
@@ -478,7 +542,9 @@ def _smaa(
         top = np.argsort(-first_sum[winners], kind="stable")[:CONFIDENCE_TOP]
         winners = np.sort(winners[top])
     if with_confidence and winners.size:
-        confidence[winners] = _confidence(rank, draws, central, winners)
+        confidence[winners] = _confidence(ranker, draws, central, winners, progress, main_share)
+    if progress is not None:
+        progress(1.0)
     if draws.fixed is not None:
         sampled = "weights fixed at the current weights"
     else:
@@ -513,14 +579,20 @@ def _smaa(
 
 
 def _confidence(
-    rank: _Ranker, draws: _Draws, central: FloatArray, winners: IntArray
+    ranker: BatchRanker,
+    draws: _Draws,
+    central: FloatArray,
+    winners: IntArray,
+    progress: Progress | None,
+    start: float,
 ) -> FloatArray:
     """Share of first place of each winner under its central weights (ties split).
 
     With uncertain values, estimated from the first ``CONFIDENCE_SAMPLES`` matrix draws
-    (standard error at most 0.5 / sqrt(that))."""
+    (standard error at most 0.5 / sqrt(that)); each chunk of matrices is prepared once and
+    ranked under every winner's central weights."""
     if draws.values is None:  # a certain matrix: one ranking per central weight vector
-        shares = _first_share(rank(central[winners], None))
+        shares = ranker.first_share((), central[winners])
         return shares[np.arange(len(winners)), winners]
     total = np.zeros(len(winners))
     budget = min(draws.samples, CONFIDENCE_SAMPLES)
@@ -529,10 +601,13 @@ def _confidence(
         k = min(len(W), budget - used)
         if k <= 0 or X3 is None:
             break
+        terms = ranker.prepare(X3[:k])
         for j, i in enumerate(winners):
-            Wc = np.ascontiguousarray(np.broadcast_to(central[i], (k, W.shape[1])))
-            total[j] += _first_share(rank(Wc, X3[:k]))[:, i].sum()
+            Wc = np.broadcast_to(central[i], (k, W.shape[1]))
+            total[j] += ranker.first_share(terms, Wc)[:, i].sum()
         used += k
+        if progress is not None:
+            progress(min(1.0, start + (1.0 - start) * used / budget))
     return total / used
 
 
@@ -541,6 +616,7 @@ def _first_share(ranks: IntArray) -> FloatArray:
     return np.where(ones, 1.0 / ones.sum(axis=1, keepdims=True), 0.0)
 
 
+@one_blas_thread()
 def smaa_full(
     matrix: pd.DataFrame,
     objectives: Mapping[str, str],
@@ -556,6 +632,9 @@ def smaa_full(
     concentration: float | None = None,
     hierarchical: bool = False,
     scales: str = "fixed",
+    confidence: bool = True,
+    engine: str | None = None,
+    progress: Progress | None = None,
     **params: Any,
 ) -> SMAAResult:
     """SMAA-2 (Lahdelma & Salminen 2001): rank acceptability, central weights, confidence.
@@ -609,6 +688,15 @@ def smaa_full(
         sampled matrix is scaled on its own min and max. TOPSIS, VIKOR and PROMETHEE
         always normalise each sampled matrix by their own definition (stated in
         ``sampled``).
+    confidence
+        Compute the confidence factors (``False`` skips that pass; they are then NaN).
+    engine
+        ``None`` (default): all samples of a chunk are scored in one batched numpy pass.
+        A :func:`~siteselect.methods.rank_matrix` engine (``"numpy"``,
+        ``"skcriteria"``): one ``rank_matrix`` call per sample, the slow reference
+        (:func:`smaa_reference_loop`).
+    progress
+        Called with the share of the work done (0 to 1) after every chunk of samples.
 
     Returns
     -------
@@ -661,32 +749,19 @@ def smaa_full(
         hierarchical=hierarchical,
         scales=scales,
         params=params,
-        loop_engine=None,
-        with_confidence=True,
+        engine=engine,
+        with_confidence=confidence,
+        progress=progress,
     )
 
 
-def smaa(
-    matrix: pd.DataFrame,
-    objectives: Mapping[str, str],
-    *,
-    weights: Mapping[str, float] | None = None,
-    samples: int = 10_000,
-    method: str = "wsm",
-    seed: int | None = 0,
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-    order: Sequence[tuple[str, str]] | None = None,
-    value_ranges: Mapping[str, Any] | None = None,
-    groups: Mapping[str, str] | None = None,
-    concentration: float | None = None,
-    hierarchical: bool = False,
-    scales: str = "fixed",
-    **params: Any,
-) -> pd.DataFrame:
+def smaa(matrix: pd.DataFrame, objectives: Mapping[str, str], **options: Any) -> pd.DataFrame:
     """SMAA-2 rank acceptability indices: alternative × rank, each row sums to 1.
 
-    The ``acceptability`` of :func:`smaa_full`, skipping the extra pass for the confidence
-    factors; see there for the parameters, the sampling and the tie rule.
+    The ``acceptability`` of :func:`smaa_full` (same ``options``: weights, samples,
+    method, seed, bounds, order, value ranges, groups, concentration, hierarchical, scales
+    and the method's parameters), skipping the extra pass for the confidence factors; see
+    there for the sampling and the tie rule.
 
     Examples
     --------
@@ -697,66 +772,22 @@ def smaa(
     B     0.5  0.1  0.4
     C     0.0  0.8  0.2
     """
-    return _smaa(
-        matrix,
-        objectives,
-        weights=weights,
-        samples=samples,
-        method=method,
-        seed=seed,
-        bounds=bounds,
-        order=order,
-        value_ranges=value_ranges,
-        groups=groups,
-        concentration=concentration,
-        hierarchical=hierarchical,
-        scales=scales,
-        params=params,
-        loop_engine=None,
-        with_confidence=False,
-    ).acceptability
+    return smaa_full(matrix, objectives, confidence=False, **options).acceptability
 
 
 def smaa_reference_loop(
     matrix: pd.DataFrame,
     objectives: Mapping[str, str],
     *,
-    weights: Mapping[str, float] | None = None,
     samples: int = 200,
-    method: str = "wsm",
-    seed: int | None = 0,
-    bounds: Mapping[str, tuple[float, float]] | None = None,
-    order: Sequence[tuple[str, str]] | None = None,
-    value_ranges: Mapping[str, Any] | None = None,
-    groups: Mapping[str, str] | None = None,
-    concentration: float | None = None,
-    hierarchical: bool = False,
-    scales: str = "fixed",
     engine: str = "numpy",
-    **params: Any,
+    **options: Any,
 ) -> SMAAResult:
     """The slow reference of :func:`smaa_full`: one ``rank_matrix`` call per sample.
 
     Draws exactly the same weight vectors and matrices as :func:`smaa_full` for the same
-    seed, then ranks each sample separately through
+    seed and ``options``, then ranks each sample separately through
     :func:`~siteselect.methods.rank_matrix` (with ``engine``, e.g. ``"skcriteria"``).
     Used by the tests to prove the batched path equal, and as a baseline for timing.
     """
-    return _smaa(
-        matrix,
-        objectives,
-        weights=weights,
-        samples=samples,
-        method=method,
-        seed=seed,
-        bounds=bounds,
-        order=order,
-        value_ranges=value_ranges,
-        groups=groups,
-        concentration=concentration,
-        hierarchical=hierarchical,
-        scales=scales,
-        params=params,
-        loop_engine=engine,
-        with_confidence=True,
-    )
+    return smaa_full(matrix, objectives, samples=samples, engine=engine, **options)

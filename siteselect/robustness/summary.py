@@ -9,7 +9,8 @@ from typing import Any
 import pandas as pd
 
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.robustness.levers import POLICY_LEVERS, LeverResult, value_levers
+from siteselect.robustness.levers import LeverResult, policy_levers, value_levers
+from siteselect.robustness.model import one_blas_thread
 from siteselect.robustness.provenance import RULE, provenance_ranges
 from siteselect.robustness.reversal import RankReversalReport, rank_reversal
 from siteselect.robustness.smaa import SMAAResult, smaa_full
@@ -17,8 +18,9 @@ from siteselect.robustness.stability import stability_intervals
 from siteselect.robustness.whatif import WinResult, weights_to_win
 
 MAX_SITES = 500
-"""Largest number of sites the robustness summary runs on (about 10 s for 500 sites × 13
-criteria, TOPSIS, 10,000 samples with value ranges, in benchmarks/run.py)."""
+"""Largest number of sites the robustness summary runs on; more are refused up front.
+Measured in benchmarks/methods.py (500 sites × 13 criteria, TOPSIS, 10,000 samples with
+value ranges, on a shared two-core machine under load: under 30 s, SMAA about half)."""
 DEFAULT_CONCENTRATION = 100.0
 """Dirichlet concentration κ of the default weight sampling around the user's weights: a
 weight of 0.10 varies by about ±0.03 (one standard deviation)."""
@@ -46,6 +48,17 @@ class RobustnessSummary:
         return self.smaa.acceptability.iloc[:, 0]
 
 
+def check_summary_size(m: int) -> None:
+    """Refuse, before any work, a summary of more than :data:`MAX_SITES` sites."""
+    if m > MAX_SITES:
+        raise SiteSelectError(
+            f"the robustness summary is limited to {MAX_SITES:,} sites ({m:,} given): rank "
+            "acceptability is a sites × sites table, and the search for the weights that make "
+            "a site win and the rank-reversal checks re-rank every site many times. Shortlist "
+            "the sites first (e.g. the top of the ranking) and run it there."
+        )
+
+
 def evaluation_problem(evaluation: Any) -> tuple[pd.DataFrame, dict[str, str], dict[str, float]]:
     """The matrix, objectives and effective weights an evaluation ranked with."""
     matrix = evaluation.policy.matrix
@@ -54,6 +67,7 @@ def evaluation_problem(evaluation: Any) -> tuple[pd.DataFrame, dict[str, str], d
     return matrix, objectives, weights
 
 
+@one_blas_thread()
 def robustness_summary(
     evaluation: Any,
     *,
@@ -69,25 +83,26 @@ def robustness_summary(
 ) -> RobustnessSummary:
     """SMAA, stability intervals, what would make ``target`` win, and rank reversal.
 
-    Uses the evaluation's own matrix (after its missing-value policy), method and
-    parameters. ``target`` defaults to the runner-up. ``order`` constrains the SMAA
-    weights, e.g. ``[("investment_climate", "proximity")]`` (group ids or criterion ids).
-    ``value_spread`` (e.g. 0.1) makes SMAA also draw every sourced criterion value
-    uniformly within ±that share of itself (computed geography stays exact), for figures
-    that are estimates. ``progress(fraction, text)`` is called before each step.
+        Uses the evaluation's own matrix (after its missing-value policy), method and
+        parameters. ``target`` defaults to the runner-up. ``order`` constrains the SMAA
+        weights, e.g. ``[("investment_climate", "proximity")]`` (group ids or criterion ids).
+        ``value_spread`` (e.g. 0.1) makes SMAA also draw every sourced criterion value
+        uniformly within ±that share of itself (computed geography stays exact), for figures
+        that are estimates. ``progress(fraction, text)`` is called before each step and after
+    every chunk of SMAA samples.
 
-    By default SMAA answers "given *our* weights, roughly, how sure is the ranking?":
-    ``weight_sampling="around"`` draws group weights and each group's split around the
-    evaluation's own weights (hierarchical Dirichlet, ``concentration`` κ; see
-    :class:`~siteselect.robustness.sampling.WeightPrior`); ``"uniform"`` draws them
-    uniformly (hierarchically), the classic SMAA question with no preference information.
-    ``values="provenance"`` draws every value within a range set by its provenance
-    (:data:`~siteselect.robustness.provenance.RULE`), ``"exact"`` keeps them fixed; a
-    positive ``value_spread`` replaces that rule by the uniform ± share. ``notes`` says
-    what was sampled.
+        By default SMAA answers "given *our* weights, roughly, how sure is the ranking?":
+        ``weight_sampling="around"`` draws group weights and each group's split around the
+        evaluation's own weights (hierarchical Dirichlet, ``concentration`` κ; see
+        :class:`~siteselect.robustness.sampling.WeightPrior`); ``"uniform"`` draws them
+        uniformly (hierarchically), the classic SMAA question with no preference information.
+        ``values="provenance"`` draws every value within a range set by its provenance
+        (:data:`~siteselect.robustness.provenance.RULE`), ``"exact"`` keeps them fixed; a
+        positive ``value_spread`` replaces that rule by the uniform ± share. ``notes`` says
+        what was sampled.
 
-    Refused up front for more than ``MAX_SITES`` sites (rank acceptability is a sites ×
-    sites table and rank reversal re-ranks once per site).
+        Refused up front for more than ``MAX_SITES`` sites (rank acceptability is a sites ×
+        sites table and rank reversal re-ranks once per site).
     """
     if not 0 <= value_spread < 1:
         raise SiteSelectError(f"value_spread must be in [0, 1); got {value_spread!r}")
@@ -97,13 +112,7 @@ def robustness_summary(
         )
     if values not in VALUES:
         raise SiteSelectError(f"values must be one of {', '.join(VALUES)}; got {values!r}")
-    m = len(evaluation.ranking)
-    if m > MAX_SITES:
-        raise SiteSelectError(
-            f"the robustness summary is limited to {MAX_SITES:,} sites ({m:,} given): rank "
-            "acceptability is a sites × sites table and rank reversal re-ranks once per "
-            "site. Shortlist the sites first (e.g. the top of the ranking) and run it there."
-        )
+    check_summary_size(len(evaluation.ranking))
 
     def step(fraction: float, text: str) -> None:
         if progress is not None:
@@ -113,7 +122,6 @@ def robustness_summary(
     method, params = evaluation.method, dict(evaluation.params)
     ranking = evaluation.ranking
     groups = evaluation.criteria.group_of()
-    step(0.0, f"SMAA: ranking {samples:,} sampled weightings")
     ranges = None
     notes: list[str] = []
     if value_spread > 0:
@@ -136,6 +144,8 @@ def robustness_summary(
         ranges = provenance_ranges(evaluation) or None
         notes.append(RULE)
     around = weight_sampling == "around"
+    smaa_text = f"SMAA: ranking {samples:,} sampled weightings"
+    step(0.0, smaa_text)
     result = smaa_full(
         matrix,
         objectives,
@@ -148,6 +158,7 @@ def robustness_summary(
         order=order,
         groups=groups,
         value_ranges=ranges,
+        progress=lambda done: step(0.4 * done, smaa_text),
         **params,
     )
     notes.insert(0, f"SMAA sampled: {result.sampled}")
@@ -165,9 +176,20 @@ def robustness_summary(
     )
     win = None
     if target is not None and not sole_leader:
-        win = weights_to_win(matrix, objectives, weights, target, method, seed=seed, **params)
+        win_text = "what would make another site win"
+        win = weights_to_win(
+            matrix,
+            objectives,
+            weights,
+            target,
+            method,
+            seed=seed,
+            progress=lambda done: step(0.6 + 0.2 * done, win_text),
+            **params,
+        )
     lever = None
-    levers = [c for c in POLICY_LEVERS if c in matrix.columns and weights.get(c, 0) > 0]
+    movable = policy_levers(evaluation.criteria)
+    levers = [c for c in movable if c in matrix.columns and weights.get(c, 0) > 0]
     if target is not None and not sole_leader and levers:
         step(0.8, "what change of values would make that site win")
         lever = value_levers(
@@ -181,7 +203,7 @@ def robustness_summary(
             **params,
         )
     step(0.9, "rank reversal checks")
-    reversal = rank_reversal(matrix, objectives, weights, method, **params)
+    reversal = rank_reversal(matrix, objectives, weights, method, seed=seed, **params)
     step(1.0, "done")
     return RobustnessSummary(
         method, ranking.index[0], result, stability, win, reversal, tuple(notes), lever

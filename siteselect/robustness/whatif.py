@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,8 +10,14 @@ import numpy as np
 import pandas as pd
 
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.methods import Problem, benefit_scaled, validate_problem
-from siteselect.robustness.model import BoolArray, FloatArray, Model, prepare_model
+from siteselect.methods import TIE_DECIMALS, Problem, benefit_scaled, validate_problem
+from siteselect.robustness.model import (
+    BoolArray,
+    FloatArray,
+    Model,
+    one_blas_thread,
+    prepare_model,
+)
 from siteselect.robustness.sampling import simplex
 
 STARTS = 5
@@ -92,12 +98,27 @@ def _best_blend(M: FloatArray, t: int) -> FloatArray:
 
 
 def alone_first(model: Model, W: FloatArray, t: int) -> BoolArray:
-    ranks = model.ranks(W)
-    return (ranks[:, t] == 1) & ((ranks == 1).sum(axis=1) == 1)
+    """Whether ``t`` ranks first alone under each weight vector (k × n).
+
+    Methods ranked by score: ``t``'s score beats every other to the 12 decimals of
+    :func:`~siteselect.methods.dense_rank` (no sort); VIKOR: its compromise-set ranks."""
+    if model.spec.batch_ranks is not None:
+        ranks = model.ranks(W)
+        return np.asarray((ranks[:, t] == 1) & ((ranks == 1).sum(axis=1) == 1), dtype=bool)
+    scores = np.round(model.scores(W), TIE_DECIMALS)
+    mine = scores[:, t].copy()
+    scores[:, t] = -np.inf
+    return np.asarray(mine > scores.max(axis=1), dtype=bool)
 
 
 def _search_win(
-    model: Model, t: int, w0: FloatArray, *, seed: int, tol: float
+    model: Model,
+    t: int,
+    w0: FloatArray,
+    *,
+    seed: int,
+    tol: float,
+    progress: Callable[[float], None] | None = None,
 ) -> FloatArray | None:
     """Heuristic search for the nearest (L1) weights making ``t`` first alone.
 
@@ -149,10 +170,19 @@ def _search_win(
             rho /= 3
         return best, best_dist
 
+    def done(share: float) -> None:
+        if progress is not None:
+            progress(share)
+
     starts, dists = pull_back(np.concatenate(candidates))
+    done(0.2)
     if not len(starts):
         return None
-    results = [refine(starts[k], float(dists[k])) for k in np.argsort(dists)[:STARTS]]
+    chosen = np.argsort(dists)[:STARTS]
+    results = []
+    for n_done, k in enumerate(chosen, start=1):
+        results.append(refine(starts[k], float(dists[k])))
+        done(0.2 + 0.8 * n_done / len(chosen))
     return min(results, key=lambda r: r[1])[0]
 
 
@@ -166,6 +196,7 @@ def _move_phrase(delta: pd.Series) -> str:
     return f"{mostly}from {losers.index[0]} to {gainers.index[0]}"
 
 
+@one_blas_thread()
 def weights_to_win(
     matrix: pd.DataFrame,
     objectives: Mapping[str, str],
@@ -176,6 +207,7 @@ def weights_to_win(
     margin: float = 1e-6,
     seed: int = 0,
     tol: float = 1e-4,
+    progress: Callable[[float], None] | None = None,
     **params: Any,
 ) -> WinResult:
     """The smallest change of the weights that makes ``target`` rank first, alone.
@@ -211,6 +243,8 @@ def weights_to_win(
         for WPM); must be > 0.
     seed, tol
         Seed and L1 precision of the search for non-linear methods.
+    progress
+        Called with the share of the search done (non-linear methods), after each step.
 
     Returns
     -------
@@ -265,7 +299,7 @@ def weights_to_win(
     if exact:
         w = linear_win(model.matrix, t, w0, margin)
     else:
-        w = _search_win(model, t, w0, seed=seed, tol=tol)
+        w = _search_win(model, t, w0, seed=seed, tol=tol, progress=progress)
     if w is None and exact:
         lam = pd.Series(_best_blend(model.matrix, t), index=matrix.index)
         blend = lam[lam > 1e-6].sort_values(ascending=False)

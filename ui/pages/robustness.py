@@ -8,6 +8,7 @@ import streamlit as st
 
 from siteselect import robustness, views
 from siteselect.errors import SiteSelectError
+from siteselect.jobs import heavy
 from ui import context
 from ui.state import apply_effective, session
 
@@ -69,7 +70,7 @@ if cached is None or cached[0] != run_key:
         bar.progress(fraction, text=text)
 
     try:
-        summary = robustness.robustness_summary(
+        summary = heavy("robustness summary", robustness.robustness_summary)(
             result,
             samples=samples,
             seed=seed,
@@ -97,9 +98,9 @@ st.metric(
     f"{views.md_escape(ranking.at[leader, 'name'])} ranks first in",
     f"{first[leader]:.0%}",
     help=f"of {samples:,} sampled weightings (SMAA-2, seed {seed}); "
-    + views.md_escape(" ".join(summary.notes)),
+    + views.md_escape("; ".join(summary.notes)),
 )
-st.caption("What was sampled: " + views.md_escape(" ".join(summary.notes)))
+st.caption("What was sampled: " + views.md_escape("; ".join(summary.notes)))
 best_other = first.drop(leader).idxmax()
 st.caption(
     f"Most often first otherwise: {views.md_escape(ranking.at[best_other, 'name'])} "
@@ -151,6 +152,14 @@ if lever is not None:
         f"**What change of values would make {views.md_escape(ranking.at[target, 'name'])} "
         "win** — the cheapest improvement of the values a government or park can move "
         "(power price, tax, wages, tariff)"
+    )
+    st.caption(
+        "Values that may change (flagged `lever` in criteria.yaml): "
+        + "; ".join(
+            f"{views.md_escape(LABELS.get(c, c))}: {views.md_escape(cset.criterion(c).lever_note)}"
+            for c in cset.levers
+            if c in result.policy.matrix.columns
+        )
     )
     text = views.md_escape(views.with_labels(lever.message, plain_names))
     if lever.feasible:

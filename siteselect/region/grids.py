@@ -7,18 +7,23 @@ a GeoTIFF raster for export. The grid is anchored at the projection's origin, so
 ``cell_km`` gives the same cells whatever area is asked for. A cell belongs to the area when
 its centre lies inside it.
 
-The scoring of cells (criteria, user layers, Dask) is not built yet.
+For large areas :func:`grid_frame` and :func:`band_cells` give the grid as a raster frame
+(:class:`~siteselect.region.layers_api.GridInfo`) and the cells of one band of raster rows at
+a time, so no caller needs every cell in memory; :func:`grid` materialises all of them (small
+areas, tests).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TypeAlias
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from siteselect import boundaries
 from siteselect.errors import SiteSelectError
@@ -67,6 +72,81 @@ def area_geometry(area: Area) -> shapely.Geometry:
     raise SiteSelectError(
         f"area must be a country or region code, a bbox or a polygon; got {type(area).__name__}"
     )
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The raster frame of a grid over an area: its outline (EPSG:6933) and extent.
+
+    Raster row 0 is the northernmost row; global indices are ``col = col0 + c`` and
+    ``row = row0 - r`` (see :class:`~siteselect.region.layers_api.GridInfo`).
+    """
+
+    shape: shapely.Geometry
+    cell_m: float
+    col0: int
+    row0: int
+    n_rows: int
+    n_cols: int
+
+
+def check_cell_km(cell_km: Any) -> float:
+    """``cell_km`` as a float, or a :class:`SiteSelectError` naming the field."""
+    if (
+        isinstance(cell_km, bool)
+        or not isinstance(cell_km, int | float)
+        or not math.isfinite(cell_km)
+        or cell_km <= 0
+    ):
+        raise SiteSelectError(f"cell_km must be a positive number of kilometres; got {cell_km!r}")
+    return float(cell_km)
+
+
+def grid_frame(area: Area, cell_km: float, *, max_cells: int = MAX_CELLS) -> Frame:
+    """The raster frame of the ``cell_km`` grid over ``area`` (no cell is generated).
+
+    >>> f = grid_frame((120.0, 14.0, 120.1, 14.1), 2.0)
+    >>> f.n_rows, f.n_cols
+    (7, 6)
+    """
+    size = check_cell_km(cell_km) * 1000.0
+    shape = gpd.GeoSeries([area_geometry(area)], crs=4326).to_crs(EQUAL_AREA).iloc[0]
+    min_x, min_y, max_x, max_y = shape.bounds
+    c0, c1 = math.floor(min_x / size), math.ceil(max_x / size)
+    r0, r1 = math.floor(min_y / size), math.ceil(max_y / size)
+    n_cols, n_rows = c1 - c0, r1 - r0
+    if n_cols * n_rows > max_cells:
+        raise SiteSelectError(
+            f"cell_km: a {cell_km:g} km grid over this area has up to {n_cols * n_rows:,} "
+            f"cells, more than max_cells={max_cells:,}; use larger cells or a smaller area"
+        )
+    shapely.prepare(shape)
+    return Frame(shape, size, c0, r1 - 1, n_rows, n_cols)
+
+
+def band_cells(frame: Frame, r_start: int, r_stop: int) -> dict[str, np.ndarray]:
+    """The cells of raster rows ``[r_start, r_stop)`` whose centres lie inside the area.
+
+    Returns arrays ``r``, ``c`` (raster indices), ``col``, ``row`` (global indices), ``x``,
+    ``y`` (EPSG:6933 centres) and ``lon``, ``lat`` (WGS84), in row-major raster order.
+    """
+    size = frame.cell_m
+    r = np.arange(r_start, r_stop)
+    c = np.arange(frame.n_cols)
+    cc, rr = (a.ravel() for a in np.meshgrid(c, r))
+    col = frame.col0 + cc
+    row = frame.row0 - rr
+    x, y = (col + 0.5) * size, (row + 0.5) * size
+    if not shapely.is_prepared(frame.shape):
+        shapely.prepare(frame.shape)
+    keep = shapely.contains_xy(frame.shape, x, y)
+    out = {"r": rr[keep], "c": cc[keep], "col": col[keep], "row": row[keep]}
+    out["x"], out["y"] = x[keep], y[keep]
+    # a Transformer per call: pyproj transformers must not be shared between threads
+    to_wgs84 = Transformer.from_crs(EQUAL_AREA, 4326, always_xy=True)
+    lon, lat = to_wgs84.transform(out["x"], out["y"])
+    out["lon"], out["lat"] = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    return out
 
 
 def grid(area: Area, cell_km: float, *, max_cells: int = MAX_CELLS) -> gpd.GeoDataFrame:
