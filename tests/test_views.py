@@ -263,7 +263,7 @@ def test_ranking_frame_names_subscores_by_the_method_in_use(tiny, cset, method, 
 
 
 def test_ranking_frame_lists_excluded_sites_without_a_rank():
-    result = evaluate(sector="semiconductor_fab")
+    result = evaluate(sector="semiconductor_fab", exclusion_rules={"water_stress": True})
     assert len(result.excluded)
     frame = views.ranking_frame(result)
     assert len(frame) == len(result.ranking) + len(result.excluded)
