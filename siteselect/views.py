@@ -192,6 +192,16 @@ SCORE_SCALES: dict[str, Scale] = {
 SCORE_NAMES = {"vikor": Scale("1 − VIKOR Q", 0.0, 1.0)}
 
 
+def short_label(label: str) -> str:
+    """A group label short enough for a narrow column header.
+
+    >>> [short_label(x) for x in ("Proximity to Taiwan", "Cost of operation",
+    ...  "Business climate & risk", "Sector & cluster", "Market access")]
+    ['Proximity', 'Cost', 'Business climate', 'Sector', 'Market access']
+    """
+    return re.split(r" (?:to|of|&) ", label, maxsplit=1)[0]
+
+
 def subscore_scale(method: str) -> Scale:
     """The scale of the group subscores under ``method`` (unknown methods: 0–1 value)."""
     return SCORE_SCALES.get(method, Scale("subscore", 0.0, 1.0))
@@ -766,6 +776,22 @@ def win_changes(
     )
     frame["change"] = frame["needed"] - frame["current"]
     return frame[frame["change"].abs() > tol].reset_index(drop=True)
+
+
+def acceptability_top(
+    acceptability: pd.DataFrame, order: Sequence[str], labels: Mapping[str, str], *, k: int = 5
+) -> pd.DataFrame:
+    """Rank acceptabilities (site × rank) as ``site``, ``#1`` … ``#k`` and ``lower``.
+
+    Rows follow ``order`` (the current ranking); ``lower`` is the share of weightings in
+    which the site ranks below ``k``, so that each row sums to 1.
+    """
+    acc = acceptability.reindex(order).fillna(0.0)
+    top = acc.iloc[:, :k].copy()
+    top.columns = [f"#{c}" for c in top.columns]
+    top[f"below #{k}"] = acc.iloc[:, k:].sum(axis=1)
+    top.insert(0, "site", [labels.get(s, s) for s in order])
+    return top.reset_index(drop=True)
 
 
 def pct(value: float) -> str:

@@ -263,7 +263,7 @@ def test_ranking_frame_names_subscores_by_the_method_in_use(tiny, cset, method, 
 
 
 def test_ranking_frame_lists_excluded_sites_without_a_rank():
-    result = evaluate(sector="rare_earth_magnets")
+    result = evaluate(sector="semiconductor_fab", exclusion_rules={"water_stress": True})
     assert len(result.excluded)
     frame = views.ranking_frame(result)
     assert len(frame) == len(result.ranking) + len(result.excluded)
@@ -330,3 +330,16 @@ def test_win_changes_are_in_percent_of_the_score(result, cset):
     first = frame.iloc[0]
     assert first["needed"] == 100.0
     assert first["change"] == pytest.approx(100.0 - used["used"].iloc[0])
+
+
+def test_acceptability_top_keeps_each_row_a_whole():
+    acc = pd.DataFrame(
+        [[0.5, 0.3, 0.2, 0.0], [0.5, 0.2, 0.2, 0.1], [0.0, 0.5, 0.4, 0.1], [0.0, 0.0, 0.2, 0.8]],
+        index=["a", "b", "c", "d"],
+        columns=[1, 2, 3, 4],
+    )
+    top = views.acceptability_top(acc, ["b", "a", "c", "d"], {"a": "A"}, k=2)
+    assert top.columns.tolist() == ["site", "#1", "#2", "below #2"]
+    assert top["site"].tolist() == ["b", "A", "c", "d"]
+    np.testing.assert_allclose(top[["#1", "#2", "below #2"]].sum(axis=1), 1.0)
+    assert top.loc[3, "below #2"] == pytest.approx(1.0)

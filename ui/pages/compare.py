@@ -34,19 +34,27 @@ chosen = st.multiselect(
 )
 if len(chosen) >= 2:
     values, sources = views.comparison_parts(views.comparison_table(result, chosen))
+    st.caption(
+        "Columns by rank: "
+        + " · ".join(views.md_escape(site_label[sid]) for sid in chosen)
+        + ". Values in each criterion's unit; “weight used” is its share of the score."
+    )
     st.dataframe(
         values.drop(columns=["group", "used"]),
         width="stretch",
         hide_index=True,
         height=35 * (len(values) + 1) + 18,
         column_config={
-            "criterion": st.column_config.TextColumn(width=290, pinned=True),
-            "unit": st.column_config.TextColumn(width=120),
+            "criterion": st.column_config.TextColumn(width=280, pinned=True),
+            "unit": st.column_config.TextColumn(width=150),
             "better": st.column_config.TextColumn(width=55),
             "share used (%)": st.column_config.NumberColumn(
                 "weight used", format="%.1f %%", width=85
             ),
-            **{c: st.column_config.TextColumn(width=170) for c in values.columns[6:]},
+            **{
+                name: st.column_config.TextColumn(f"#{ranking.at[sid, 'rank']}", help=name)
+                for sid, name in zip(chosen, values.columns[6:], strict=True)
+            },
         },
     )
     st.markdown("**Where each value comes from**")

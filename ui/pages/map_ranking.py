@@ -118,7 +118,7 @@ with right:
         st.error(
             "Excluded by the sector's rules, not ranked: "
             + views.md_escape(excluded.at[selected, "reason"]),
-            icon="✕",
+            icon="🚫",
         )
     else:
         row = ranking.loc[selected]
@@ -172,7 +172,7 @@ st.dataframe(
         *(["excluded because"] if "excluded because" in shown.columns else []),
     ],
     column_config={
-        "name": st.column_config.TextColumn("name", width=330),
+        "name": st.column_config.TextColumn("name", width=300),
         "country": st.column_config.TextColumn("country", width=60),
         "rank": st.column_config.NumberColumn("rank", format="%d", width=45),
         score_col: st.column_config.NumberColumn(
@@ -183,7 +183,7 @@ st.dataframe(
         ),
         **{
             col: st.column_config.NumberColumn(
-                label, format="%.2f", help=f"{label} {sub_scale.suffix}"
+                views.short_label(label), format="%.2f", help=f"{label} {sub_scale.suffix}"
             )
             for col, label in subscores.items()
         },

@@ -106,17 +106,23 @@ st.caption(
     f"Most often first otherwise: {views.md_escape(ranking.at[best_other, 'name'])} "
     f"({first[best_other]:.0%})."
 )
-st.markdown("**Rank acceptability** — the share of weightings in which each site takes each rank")
-named = acc.rename(index=site_label).reindex([site_label[s] for s in ranking.index])
-named.columns = [f"#{c}" for c in named.columns]
+st.markdown(
+    "**Rank acceptability** — the share of weightings in which each site takes each of "
+    "the first five ranks, and a lower one"
+)
+named = views.acceptability_top(acc, [str(s) for s in ranking.index], site_label, k=5)
 st.dataframe(
     named,
     width="stretch",
-    height=35 * (len(named) + 1) + 18,  # every site
+    height=35 * (len(named) + 1) + 3,  # every site
     column_config={
-        c: st.column_config.ProgressColumn(c, min_value=0, max_value=1, format="%.2f")
-        for c in named.columns[:5]
+        "site": st.column_config.TextColumn(width=330),
+        **{
+            c: st.column_config.ProgressColumn(c, min_value=0, max_value=1, format="%.2f")
+            for c in named.columns[1:]
+        },
     },
+    hide_index=True,
 )
 st.markdown(f"**What would make {views.md_escape(ranking.at[target, 'name'])} win**")
 win = summary.win
