@@ -99,6 +99,7 @@ with st.sidebar:
         help="\n\n".join(f"**{k}**: {v}" for k, v in POLICIES.items()),
     )
     market_shares, headcount = model_controls.market_controls()
+    exclusion_rules = model_controls.exclusion_controls(cset, session.sector)
     weight_slots = model_controls.weight_controls(cset)
 
     st.subheader("Your own sites")
@@ -149,6 +150,7 @@ state = views.ViewState(
     overrides,
     markets=market_shares,
     headcount=headcount,
+    exclusion_rules=exclusion_rules,
 )
 state_key = json.dumps([catalog.version, views.encode_view(state)], sort_keys=True)
 try:

@@ -50,10 +50,10 @@ MAX_HEADCOUNT = 1_000_000
 MAX_JSON_CHARS = 32 * 1024 * 1024
 RESERVED_PARAMS = frozenset(
     {"catalog", "criteria", "sector", "profile", "weights", "method", "missing", "table"}
-    | {"markets", "project", "headcount", "tariffs"}
+    | {"markets", "project", "headcount", "tariffs", "exclusion_rules"}
 )
 """Keyword names of :func:`siteselect.ranking.evaluate` that a method parameter may not take."""
-MODEL_FIELDS = ("markets", "headcount", "project")
+MODEL_FIELDS = ("markets", "headcount", "project", "exclusion_rules")
 """Fields added after the first release: optional in a document, defaults when absent."""
 
 
@@ -300,7 +300,32 @@ def _clean_model(
     elif project and check_model and not any(p.field == "project" for p in check.problems):
         for problem in project_problems(project, sector):
             check.add(problem[0], problem[1])
-    return {"markets": FrozenMap(markets), "headcount": headcount, "project": _freeze(project)}
+    rules = {}
+    for key, value in check.mapping("exclusion_rules", data.get("exclusion_rules") or {}).items():
+        if not isinstance(key, str) or not isinstance(value, bool):
+            check.add(f"exclusion_rules.{key}", f"must be true or false; got {value!r}")
+        else:
+            rules[check.text(f"exclusion_rules.{key}", key, MAX_ID)] = value
+    if check_model and rules:
+        from siteselect.ranking import default_criteria  # kept out of import time
+
+        try:
+            rule_ids = {r.rule_id for r in default_criteria().sector(sector).exclusions}
+        except SiteSelectError:
+            rule_ids = set()
+        offered = ", ".join(sorted(rule_ids)) or "none"
+        for key in rules:
+            if key not in rule_ids:
+                check.add(
+                    f"exclusion_rules.{key}",
+                    f"not a rule of sector {sector!r} (its rules: {offered})",
+                )
+    return {
+        "markets": FrozenMap(markets),
+        "headcount": headcount,
+        "project": _freeze(project),
+        "exclusion_rules": FrozenMap(rules),
+    }
 
 
 def project_problems(project: Mapping[str, Any], sector: str) -> list[tuple[str, str]]:
@@ -423,6 +448,7 @@ class Scenario:
     markets: Mapping[str, float] = field(default_factory=FrozenMap)
     headcount: float | None = None
     project: Mapping[str, Any] = field(default_factory=FrozenMap)
+    exclusion_rules: Mapping[str, bool] = field(default_factory=FrozenMap)
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -668,5 +694,8 @@ def scenario_evaluate_kwargs(scenario: Scenario) -> dict[str, Any]:
         **({"markets": dict(scenario.markets)} if scenario.markets else {}),
         **({"headcount": scenario.headcount} if scenario.headcount is not None else {}),
         **({"project": reference_project(scenario)} if scenario.project else {}),
+        **(
+            {"exclusion_rules": dict(scenario.exclusion_rules)} if scenario.exclusion_rules else {}
+        ),
         **thaw(scenario.params),
     }

@@ -254,6 +254,22 @@ class ViewState:
     weights: Mapping[str, float] = field(default_factory=dict)
     markets: Mapping[str, float] = field(default_factory=dict)
     headcount: float | None = None
+    #: sector exclusion rules switched away from their default (rule id -> on/off)
+    exclusion_rules: Mapping[str, bool] = field(default_factory=dict)
+
+
+def rule_overrides(cset: CriteriaSet, sector: str, chosen: Mapping[str, bool]) -> dict[str, bool]:
+    """The rules of ``sector`` whose chosen state differs from their default (what a view
+    and its link carry); unknown rule ids are dropped.
+
+    >>> from siteselect.ranking import default_criteria
+    >>> rule_overrides(default_criteria(), "semiconductor_fab", {"water_stress": True})
+    {'water_stress': True}
+    >>> rule_overrides(default_criteria(), "semiconductor_fab", {"water_stress": False})
+    {}
+    """
+    rules = {r.rule_id: r.default for r in cset.sector(sector).exclusions}
+    return {k: bool(v) for k, v in chosen.items() if k in rules and bool(v) != rules[k]}
 
 
 def encode_view(state: ViewState) -> dict[str, str]:
@@ -276,6 +292,8 @@ def encode_view(state: ViewState) -> dict[str, str]:
         params["m"] = ",".join(f"{k}:{v:g}" for k, v in sorted(state.markets.items()))
     if state.headcount is not None:
         params["hc"] = f"{state.headcount:g}"
+    if state.exclusion_rules:
+        params["ex"] = ",".join(f"{k}:{int(v)}" for k, v in sorted(state.exclusion_rules.items()))
     return params
 
 
@@ -338,6 +356,17 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
         except SiteSelectError as exc:
             warnings.append(f"ignored the link's weights ({exc})")
             weights = {}
+    rules: dict[str, bool] = {}
+    known_rules = {r.rule_id for r in cset.sector(sector).exclusions}
+    for part in filter(None, (params.get("ex") or "").split(",")):
+        key, _, raw = part.partition(":")
+        if key not in known_rules or raw not in ("0", "1"):
+            warnings.append(
+                f"ignored exclusion rule {part[:60]!r} from the link (rules of this sector: "
+                f"{', '.join(sorted(known_rules)) or 'none'})"
+            )
+            continue
+        rules[key] = raw == "1"
     state = ViewState(
         sector=sector,
         profile=profile,
@@ -346,12 +375,13 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
         weights=weights,
         markets=markets,
         headcount=headcount,
+        exclusion_rules=rule_overrides(cset, sector, rules),
     )
     return state, warnings
 
 
 #: query parameters of a shared link besides the model's (Streamlit's own are let through)
-LINK_KEYS = ("sector", "profile", "method", "missing", "w", "m", "hc", "site", "cmp")
+LINK_KEYS = ("sector", "profile", "method", "missing", "w", "m", "hc", "ex", "site", "cmp")
 STREAMLIT_KEYS = ("embed", "embed_options")
 MAX_COMPARE = 3
 MAX_PARAM_CHARS = 4000

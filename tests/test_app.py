@@ -377,3 +377,19 @@ def test_the_link_carries_the_selected_site():
     from siteselect.ranking import evaluate
 
     assert bad.selectbox(key="site_pick").value == evaluate().ranking.index[0]
+
+
+def test_an_exclusion_rule_switch_excludes_sites_and_travels_in_the_link():
+    at = run_app(sector="semiconductor_fab")
+    assert not at.exception
+    switch = at.toggle(key="exclusion_semiconductor_fab_water_stress")
+    assert switch.value is False  # the fab rule is off by default
+    ranked = int(at.metric[0].value)
+    assert ranked == N_SITES
+    at = switch.set_value(True).run()
+    assert not at.exception
+    assert int(at.metric[0].value) < ranked
+    assert at.query_params["ex"] == "water_stress:1"
+    reopened = run_app(sector="semiconductor_fab", ex="water_stress:1")
+    assert reopened.toggle(key="exclusion_semiconductor_fab_water_stress").value is True
+    assert int(reopened.metric[0].value) == int(at.metric[0].value)

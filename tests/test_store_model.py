@@ -84,6 +84,25 @@ def test_the_whole_model_round_trips_through_the_store_and_json(db):
     assert again == store_copy(s, again)
 
 
+def test_exclusion_rules_round_trip_and_reproduce_the_exclusions(db):
+    s = whole(
+        "Strict fab",
+        sector="semiconductor_fab",
+        project={},
+        exclusion_rules={"water_stress": True},
+    )
+    with ScenarioStore(db) as store:
+        store.save(s)
+        loaded = store.load(s.name)
+    assert dict(loaded.exclusion_rules) == {"water_stress": True}
+    assert scenario_from_json(scenario_to_json(loaded)).exclusion_rules == {"water_stress": True}
+    kwargs = scenario_evaluate_kwargs(loaded)
+    assert kwargs["exclusion_rules"] == {"water_stress": True}
+    result = evaluate(**kwargs)
+    assert "US-AZ-NPHX" in result.excluded.index
+    assert "exclusion_rules" not in scenario_evaluate_kwargs(whole())
+
+
 def store_copy(original: Scenario, stored: Scenario) -> Scenario:
     """``original`` with the fields the store sets (id, created_at) taken from ``stored``."""
     import dataclasses
@@ -150,6 +169,14 @@ def test_the_edited_project_is_the_one_costed(cset):
             {"project": {**edited_project(), "floor_area_m2": {"value": "x"}}},
             r"field 'project\.floor_area_m2\.value': not a number: 'x'",
         ),
+        (
+            {"exclusion_rules": {"water_stress": True}},
+            r"field 'exclusion_rules\.water_stress': not a rule of sector 'ems'",
+        ),
+        (
+            {"sector": "semiconductor_fab", "project": {}, "exclusion_rules": {"water_stress": 1}},
+            r"field 'exclusion_rules\.water_stress': must be true or false",
+        ),
     ],
     ids=[
         "negative-headcount",
@@ -161,6 +188,8 @@ def test_the_edited_project_is_the_one_costed(cset):
         "project-other-sector",
         "project-no-staff",
         "project-bad-figure",
+        "rule-of-another-sector",
+        "rule-not-boolean",
     ],
 )
 def test_a_bad_model_field_is_named(changes, message):

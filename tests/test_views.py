@@ -273,6 +273,20 @@ def test_ranking_frame_lists_excluded_sites_without_a_rank():
     assert (frame.loc[result.ranking.index, "excluded because"] == "").all()
 
 
+def test_exclusion_rules_round_trip_and_only_departures_from_defaults_travel(cset):
+    state = views.ViewState(
+        "semiconductor_fab",
+        exclusion_rules=views.rule_overrides(cset, "semiconductor_fab", {"water_stress": True}),
+    )
+    assert views.encode_view(state)["ex"] == "water_stress:1"
+    back, warnings = views.decode_view(views.encode_view(state), cset)
+    assert back == state
+    assert warnings == []
+    magnets = views.rule_overrides(cset, "rare_earth_magnets", {"water_stress": True})
+    assert magnets == {}  # on by default: nothing to carry
+    assert "ex" not in views.encode_view(views.ViewState("rare_earth_magnets"))
+
+
 def test_a_shared_link_round_trips_the_whole_view(cset):
     view = views.SharedView(
         views.ViewState("ems", "investor", "wsm", "mean", {"cost": 50.0}, {"US": 1.0}),
@@ -295,8 +309,24 @@ def test_a_shared_link_round_trips_the_whole_view(cset):
         ({"w": "cost:0,proximity:0,market_access:0,business_climate:0,sector:0"}, "all weights"),
         ({"hc": "1e400"}, "ignored headcount '1e400'"),
         ({"m": "US:nan"}, "ignored market 'US:nan'"),
+        ({"ex": "water_stress:1"}, "ignored exclusion rule 'water_stress:1' from the link"),
+        (
+            {"sector": "semiconductor_fab", "ex": "water_stress:yes"},
+            "ignored exclusion rule 'water_stress:yes'",
+        ),
     ],
-    ids=["site", "too-many", "bad-id", "unknown", "long", "zero-weights", "inf", "nan"],
+    ids=[
+        "site",
+        "too-many",
+        "bad-id",
+        "unknown",
+        "long",
+        "zero-weights",
+        "inf",
+        "nan",
+        "rule-of-another-sector",
+        "rule-bad-state",
+    ],
 )
 def test_a_bad_link_part_is_ignored_with_a_clear_warning(cset, params, message):
     view, warnings = views.decode_link(params, cset)

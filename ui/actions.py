@@ -36,6 +36,9 @@ def open_scenario(
     apply_overrides(cset, dict(kwargs["weights"]), elicitation or None)
     model_controls.set_markets(scenario.markets)
     st.session_state[model_controls.HEADCOUNT_KEY] = int(scenario.headcount or 0)
+    for rule in cset.sector(scenario.sector).exclusions:
+        key = model_controls.rule_key(scenario.sector, rule.rule_id)
+        st.session_state[key] = scenario.exclusion_rules.get(rule.rule_id, rule.default)
     uploads = scenario.uploads()
     session.scenario_upload = uploads[0] if uploads else None
     session.scenario_message = ("success", f"Opened scenario “{scenario.name}”.")

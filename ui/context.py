@@ -83,6 +83,7 @@ def evaluate_view(
         table=table,
         markets=dict(state.markets) or None,
         headcount=state.headcount,
+        exclusion_rules=dict(state.exclusion_rules) or None,
     )
 
 

@@ -25,6 +25,34 @@ def init_from_link(link: views.ViewState) -> None:
     """Set the widgets to the markets and headcount a shared link carries."""
     set_markets(link.markets)
     st.session_state[HEADCOUNT_KEY] = int(link.headcount or 0)
+    for rule_id, on in link.exclusion_rules.items():
+        st.session_state[rule_key(link.sector, rule_id)] = on
+
+
+def rule_key(sector: str, rule_id: str) -> str:
+    return f"exclusion_{sector}_{rule_id}"
+
+
+def exclusion_controls(cset: CriteriaSet, sector: str) -> dict[str, bool]:
+    """A switch per exclusion rule of ``sector`` (each at its default until changed);
+    returns the rules switched away from their default."""
+    rules = cset.sector(sector).exclusions
+    if not rules:
+        return {}
+    st.subheader("Exclusion rules")
+    chosen = {}
+    for rule in rules:
+        label = cset.criterion(rule.criterion).label
+        bound = f"above {rule.max:g}" if rule.max != float("inf") else f"below {rule.min:g}"
+        default = "on" if rule.default else "off"
+        key = rule_key(sector, rule.rule_id)
+        st.session_state.setdefault(key, rule.default)
+        chosen[rule.rule_id] = st.toggle(
+            f"Rule out sites with {label.lower()} {bound}",
+            key=key,
+            help=f"{rule.why} (Default: {default}.)",
+        )
+    return views.rule_overrides(cset, sector, chosen)
 
 
 def set_markets(markets: Mapping[str, float]) -> None:

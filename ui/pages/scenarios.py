@@ -93,6 +93,7 @@ if can_save:
                         elicitation=session.elicitation or {},
                         markets=dict(state.markets),
                         headcount=state.headcount,
+                        exclusion_rules=dict(state.exclusion_rules),
                     ),
                     overwrite=s_overwrite,
                 )
