@@ -37,6 +37,19 @@ from siteselect.methods import rank_matrix, validate_problem
 from siteselect.robustness.model import FloatArray, criterion_index, prepare_model
 
 
+def human(value: float) -> str:
+    """A figure as a reader writes it: no e-notation, thousands separated.
+
+    >>> human(4.621e7), human(123456.0), human(0.1234), human(-2.5)
+    ('46.21 million', '123,456', '0.1234', '-2.5')
+    """
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.2f} million"
+    if abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
 def policy_levers(criteria: Any | None = None) -> tuple[str, ...]:
     """The criteria a government or park operator can move by policy: those flagged
     ``lever: true`` in ``criteria`` (a :class:`~siteselect.criteria.CriteriaSet`; default
@@ -178,8 +191,8 @@ def value_levers(
         )
         total = float(np.sum(unit_cost[idx] * delta))
         parts = [
-            f"{'lowering' if r.change < 0 else 'raising'} {c} from {r.current:.4g} to "
-            f"{r.new:.4g}{' ' + unit[c] if c in unit else ''} ({r.share_of_range:.0%} of its "
+            f"{'lowering' if r.change < 0 else 'raising'} {c} from {human(r.current)} to "
+            f"{human(r.new)}{' ' + unit[c] if c in unit else ''} ({r.share_of_range:.0%} of its "
             "range)"
             for c, r in frame.iterrows()
         ]

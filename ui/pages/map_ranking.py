@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from siteselect import export, maps, views
+from siteselect.jobs import DOWNLOAD_WAIT_S, heavy
 from siteselect.methods import METHODS
 from ui import assumptions, context
 from ui.state import session
@@ -198,7 +199,7 @@ stem = f"siteselect_{result.sector}_{result.profile}_{result.method}"
 d1.download_button("Ranking (CSV)", export.ranking_csv(result), f"{stem}.csv", "text/csv")
 d2.download_button(
     "Ranking (XLSX)",
-    lambda: export.ranking_xlsx(result),
+    lambda: heavy("export", export.ranking_xlsx, wait=DOWNLOAD_WAIT_S)(result),
     f"{stem}.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

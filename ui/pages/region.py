@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from siteselect import boundaries, layers, maps, region_export, suitability_map, views
 from siteselect.errors import SiteSelectError
+from siteselect.jobs import heavy_job
 from siteselect.methods import METHODS
 from siteselect.region import LayerRule, ScreenResult, ScreenSpec, screen
 from siteselect.region.grids import grid_frame
@@ -195,12 +196,13 @@ if st.button("Run the screen", type="primary", disabled=too_big is not None, key
         max_cells=APP_MAX_CELLS,
     )
     try:
-        done = screen(
-            spec,
-            catalog=catalog,
-            criteria=cset,
-            progress=lambda f: bar.progress(min(max(float(f), 0.0), 1.0), text="Screening…"),
-        )
+        with heavy_job("region screen"):
+            done = screen(
+                spec,
+                catalog=catalog,
+                criteria=cset,
+                progress=lambda f: bar.progress(min(max(float(f), 0.0), 1.0), text="Screening…"),
+            )
         st.session_state["rs_result"] = (spec_key, done)
         bar.progress(1.0, text="Done")
     except SiteSelectError as exc:
