@@ -371,7 +371,13 @@ def test_apply_these_weights_makes_the_target_win(server, page):
     assert _first(page) == runner_up
     groups = ["Proximity to Taiwan", "Market access", "Cost of operation"]
     groups += ["Business climate & risk", "Sector & cluster"]
-    total = sum(_share(page, f"{g} (% of the score)") for g in groups)
+    # the sliders are redrawn one by one while the rerun finishes: read until they settle
+    deadline = time.monotonic() + 60
+    while True:
+        total = sum(_share(page, f"{g} (% of the score)") for g in groups)
+        if abs(total - 100.0) < 0.3 or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(500)
     assert abs(total - 100.0) < 0.3  # shares summing to 100 % (each shown to 0.1)
 
 
