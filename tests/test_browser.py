@@ -445,10 +445,12 @@ def test_excluded_sites_are_grey_on_the_map_and_say_why_when_clicked(server, pag
 
     from siteselect.ranking import evaluate
 
-    excluded = evaluate(sector="semiconductor_fab").excluded
-    if not len(excluded):  # the fab water-stress rule is off by default since the merge
-        pytest.skip("no sector excludes a site with its default rules (no rule toggle in the app)")
-    page.goto(f"{server}/?sector=semiconductor_fab")
+    # the fab water-stress rule is off by default: the link switches it on (``ex``)
+    excluded = evaluate(
+        sector="semiconductor_fab", exclusion_rules={"water_stress": True}
+    ).excluded
+    assert len(excluded)
+    page.goto(f"{server}/?sector=semiconductor_fab&ex=water_stress:1")
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
     frame = _map_frame(page, paths=N_SITES)
     assert frame.locator("path.siteselect-site").count() == N_SITES  # none silently missing
