@@ -351,16 +351,20 @@ class _Outlines(MacroElement):
         }
 
 
-class _Legend(MacroElement):
-    """A Leaflet control with the colour scale; labels are escaped by the caller."""
+class Legend(MacroElement):
+    """A Leaflet control holding an HTML legend; the body is escaped by the caller.
+
+    ``position`` is a Leaflet corner, ``css_class`` the control's class (tests and styles
+    find it by it), ``name`` the element's name in the map's script.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: {{ this.position|tojson }}});
             legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "siteselect-legend");
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 div.style.background = "white";
                 div.style.padding = "6px 8px";
                 div.style.font = "12px sans-serif";
@@ -375,10 +379,19 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, body: str) -> None:
+    def __init__(
+        self,
+        body: str,
+        *,
+        position: str = "bottomright",
+        css_class: str = "siteselect-legend",
+        name: str = "Legend",
+    ) -> None:
         super().__init__()
-        self._name = "Legend"
+        self._name = name
         self.body = body
+        self.position = position
+        self.css_class = css_class
 
 
 def _legend_html(
@@ -637,7 +650,7 @@ def ranking_map(
             ).add_to(layer)
         layer.add_to(m)
 
-    _Legend(_legend_html("Score", low, high, bool(user), excluded=out is not None)).add_to(m)
+    Legend(_legend_html("Score", low, high, bool(user), excluded=out is not None)).add_to(m)
     # a collapsed control needs Leaflet's layers.png, which only served assets carry
     folium.LayerControl(collapsed=assets == "static").add_to(m)
     return m

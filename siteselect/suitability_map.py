@@ -28,8 +28,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 from pyproj import Transformer
 
 from siteselect import maps
@@ -116,36 +114,6 @@ def raster_image(
     if bounds[1][1] < bounds[0][1]:  # straddles 0° (not one of the screened countries)
         bounds = [[float(south), float(west)], [float(north), float(east)]]
     return image, bounds
-
-
-class _Legend(MacroElement):
-    """A Leaflet control with the suitability scale (the body is escaped by the caller)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function() {
-            var legend = L.control({position: "bottomleft"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "siteselect-suitability-legend");
-                div.style.background = "white";
-                div.style.padding = "6px 8px";
-                div.style.font = "12px sans-serif";
-                div.style.borderRadius = "4px";
-                div.style.boxShadow = "0 1px 4px rgba(0,0,0,.3)";
-                div.innerHTML = {{ this.body|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, body: str) -> None:
-        super().__init__()
-        self._name = "SuitabilityLegend"
-        self.body = body
 
 
 def _legend_html(method: str, low: float, high: float, factor: int) -> str:
@@ -291,7 +259,12 @@ def add_suitability(
             class_name="siteselect-candidate",
         ).add_to(listed)
     listed.add_to(m)
-    _Legend(_legend_html(result.method, low, high, factor if image else 1)).add_to(m)
+    maps.Legend(
+        _legend_html(result.method, low, high, factor if image else 1),
+        position="bottomleft",
+        css_class="siteselect-suitability-legend",
+        name="SuitabilityLegend",
+    ).add_to(m)
     _layer_control_last(m)
     if fit:
         if bounds is None:
