@@ -202,7 +202,11 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
     assert _first(page) != before
     # the link carries the new shares: market access 100 %, the other groups rescaled to 0
     # (the slider may report a value on its way to the end first)
-    page.wait_for_url(lambda url: "market_access%3A100" in url, timeout=60_000)
+    # the app rewrites the URL with history.replaceState (no navigation event), so poll the
+    # location itself rather than wait for a navigation
+    page.wait_for_function(
+        "() => window.location.href.includes('market_access%3A100')", timeout=60_000
+    )
     assert _link(page)["w"] == "business_climate:0,cost:0,market_access:100,proximity:0,sector:0"
 
 

@@ -34,15 +34,17 @@ def topsis_single(
     """Default (vector-normalised) TOPSIS closeness for one weight vector, in row chunks."""
     rows = chunk_rows or CHUNK_ROWS
     norms = np.sqrt(np.einsum("ij,ij->j", X, X))
-    inv = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)
-    vmax = X.max(axis=0) * inv
-    vmin = X.min(axis=0) * inv
+    # divide (not multiply by 1/norm) so every value rounds exactly as ``normalised`` does:
+    # values one ulp apart must compare the same way on both paths
+    denom = np.where(norms > 0, norms, 1.0)
+    vmax = X.max(axis=0) / denom
+    vmin = X.min(axis=0) / denom
     ideal = np.where(sense > 0, vmax, vmin)
     anti = np.where(sense > 0, vmin, vmax)
     w2 = np.square(w)
     out = np.empty(X.shape[0])
     for start in range(0, X.shape[0], rows):
-        V = X[start : start + rows] * inv
+        V = X[start : start + rows] / denom
         d_best = np.sqrt(np.square(V - ideal) @ w2)
         d_worst = np.sqrt(np.square(V - anti) @ w2)
         total = d_best + d_worst
