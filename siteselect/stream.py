@@ -121,9 +121,9 @@ def rank_csv(
     span = hi - lo
     safe = np.where(span > 0, span, 1.0)
     norms = np.sqrt(sumsq)
-    inv = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)
-    ideal = np.where(sense > 0, hi, lo) * inv
-    anti = np.where(sense > 0, lo, hi) * inv
+    denom = np.where(norms > 0, norms, 1.0)  # divide, as the in-memory path does
+    ideal = np.where(sense > 0, hi, lo) / denom
+    anti = np.where(sense > 0, lo, hi) / denom
 
     def benefit(block: np.ndarray) -> np.ndarray:
         r = np.where(sense > 0, (block - lo) / safe, (hi - block) / safe)
@@ -141,7 +141,7 @@ def rank_csv(
         elif method == "wpm":
             scores[start:end] = np.exp(np.log(floor + (1 - floor) * benefit(block)) @ w)
         elif method == "topsis":
-            V = block * inv
+            V = block / denom
             d_best = np.sqrt(np.square(V - ideal) @ np.square(w))
             d_worst = np.sqrt(np.square(V - anti) @ np.square(w))
             total = d_best + d_worst
