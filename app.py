@@ -6,7 +6,6 @@ Each view is a page script in ``ui/pages/``; all logic lives in ``siteselect/``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from siteselect import maps, release, views
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
-from ui import auth, context, data, model_controls
+from ui import auth, context, data, model_controls, user_sites
 from ui.state import apply_overrides, model_changed, session
 
 st.set_page_config(
@@ -61,6 +60,7 @@ if not session.initialised:
     session.selected = shared.site  # checked against the ranking below
     session.compare = list(shared.compare)
     session.link_sites = (shared.site, list(shared.compare))
+    user_sites.open_link_upload(shared.uploads)
     session.initialised = True
 
 # --- sidebar: the controls ---------------------------------------------------------------
@@ -102,45 +102,11 @@ with st.sidebar:
     exclusion_rules = model_controls.exclusion_controls(cset, session.sector)
     weight_slots = model_controls.weight_controls(cset)
 
-    st.subheader("Your own sites")
-    upload = st.file_uploader(
-        "Add candidate sites (CSV, GeoJSON or GeoPackage, ≤ 20 MB)",
-        type=["csv", "geojson", "json", "gpkg"],
-        help="CSV columns: name, lat, lon, country (ISO3); optional site_id, region, "
-        "region_code, gateway_port (UN/LOCODE), airport (IATA) and any criterion id. "
-        "The region is found from the coordinates when not given.",
-    )
-    st.caption(
-        "Uploaded sites stay in this session: a shared link does not carry them. Save a "
-        "scenario (Scenarios page) to keep or share them."
-    )
+    widget_file, upload_caption = user_sites.upload_widget()
 
 # --- evaluation ----------------------------------------------------------------------------
-catalog = data.bundled_catalog()
-user_ids: list[str] = []
-upload_file = (upload.name, upload.getvalue()) if upload is not None else session.scenario_upload
-if upload_file is not None:
-    try:
-        name, body = upload_file
-        catalog = data.catalog_with_upload(name, hashlib.sha256(body).hexdigest(), body)
-        user_ids = [s for s in catalog.sites.index if s not in data.bundled_catalog().sites.index]
-    except SiteSelectError as exc:
-        st.error(views.md_text(f"Your file was not added. {exc}"))
-        upload_file = None
-
-if user_ids and session.assumptions:
-    try:
-        entries = tuple(
-            (sid, crit, *entry)
-            for sid, values in sorted(session.assumptions.items())
-            if sid in user_ids
-            for crit, entry in sorted(values.items())
-        )
-        if entries:
-            catalog = data.catalog_with_assumptions(catalog, entries, catalog.version)
-    except SiteSelectError as exc:
-        st.error(views.md_text(f"Your values were not applied. {exc}"))
-
+mine = user_sites.user_sites(widget_file, upload_caption)
+catalog, user_ids = mine.catalog, mine.ids
 overrides = views.weight_overrides(cset, session.profile, session.sector, session.sliders(cset))
 state = views.ViewState(
     session.sector,
@@ -175,7 +141,7 @@ if session.link_sites is not None:  # the link's sites, checked once against the
     del session.link_sites
 if session.selected not in shown_ids:
     session.selected = str(ranking.index[0])
-shared = views.SharedView(state, session.selected, tuple(session.compare))
+shared = views.SharedView(state, session.selected, tuple(session.compare), mine.ref)
 st.query_params.from_dict(views.encode_link(shared))
 for message in session.link_warnings:
     st.warning(views.md_text(message))
@@ -184,7 +150,7 @@ model_controls.weight_captions(weight_slots, views.weights_in_use(result), stabi
 last = session.robustness
 summary = last[1] if last and last[0] == state_key else None
 run = context.Run(
-    cset, catalog, table, state, state_key, result, stability, user_ids, upload_file, summary
+    cset, catalog, table, state, state_key, result, stability, user_ids, mine.file, summary
 )
 
 # --- header, then the chosen page ----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,28 @@ def test_valid_upload_is_ranked_with_the_bundled_sites():
     at.sidebar.file_uploader[0].set_value(("mine.csv", csv, "text/csv")).run()
     assert not at.exception
     assert at.metric[0].value == str(N_SITES + 1)
+
+
+def test_a_link_reopens_the_uploaded_sites_from_the_store():
+    at = run_app()
+    csv = b"name,lat,lon,country\nLinked candidate,13.78,121.06,PHL\n"
+    at.sidebar.file_uploader[0].set_value(("linked.csv", csv, "text/csv")).run()
+    ref = at.query_params["up"]
+    assert ref == hashlib.sha256(csv).hexdigest()[:16]
+    assert any("A link to this view reopens your sites" in c.value for c in at.sidebar.caption)
+    # a new visitor (new session) opening the link sees the same sites ranked
+    again = run_app(**{k: at.query_params[k] for k in at.query_params})
+    assert not again.exception
+    assert again.metric[0].value == str(N_SITES + 1)
+    assert again.query_params["up"] == ref
+    assert not again.warning or all("uploaded" not in w.value for w in again.warning)
+    # a reference the store does not keep is ignored with a warning naming it
+    other = run_app(up="0123456789abcdef")
+    assert other.metric[0].value == str(N_SITES)
+    assert any("0123456789abcdef" in w.value for w in other.warning)
+    assert "up" not in other.query_params
+    bad = run_app(up="../../etc/passwd")
+    assert any("not a reference to uploaded sites" in w.value for w in bad.warning)
 
 
 @pytest.mark.parametrize("view", VIEWS)

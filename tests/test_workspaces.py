@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 
@@ -9,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from databases import BACKENDS, backend_of, counts, fresh_database, sql
 
-from siteselect.errors import UnknownNameError
+from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.store import (
     MIGRATIONS,
+    REF_CHARS,
     SCHEMA_VERSION,
     AccessError,
     Scenario,
@@ -19,6 +21,7 @@ from siteselect.store import (
     database_url,
     engine_for,
     migrate,
+    site_file_ref,
 )
 
 
@@ -212,7 +215,7 @@ def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db
         "VALUES ('2026-01-01T00:00:00.000000+00:00', 'save', 'Old', 1, 'Investor', '{}')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         old = store.load("Old")
         assert old.uploads() == [("a.csv", b"x")]
         assert store.audit_trail()[["action", "workspace", "actor"]].values.tolist() == [
@@ -236,3 +239,48 @@ def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db
             for row in sql(db, f"PRAGMA foreign_key_list({t})")
         }
         assert parents == {"scenarios"}
+
+
+def test_uploaded_site_files_are_kept_per_workspace_and_opened_only_there(operator, db):
+    """What a link's ``up=`` reference opens: the file, in its own workspace only."""
+    ana, gus = operator.for_user("ana"), operator.for_user("gus")
+    body = b"name,lat,lon,country\nSecret plant,13,121,PHL\n"
+    ref = ana.keep_site_file("confidential.csv", body)
+    assert ref == site_file_ref(body) == hashlib.sha256(body).hexdigest()[:REF_CHARS]
+    assert ana.keep_site_file("again.csv", body) == ref  # kept once per content
+    assert sql(db, "SELECT count(*) FROM site_files") == [(1,)]
+    assert ana.site_file(ref) == ("confidential.csv", body)
+    # another organisation cannot open it, even with the exact reference
+    with pytest.raises(SiteSelectError, match=r"workspace 'government' keeps no uploaded"):
+        gus.site_file(ref)
+    # the same bytes uploaded by the other organisation are its own record
+    assert gus.keep_site_file("mine.csv", body) == ref
+    assert gus.site_file(ref) == ("mine.csv", body)
+    assert sql(db, "SELECT count(*) FROM site_files") == [(2,)]
+    # a viewer's uploads stay in their session
+    ana.set_member("vic", "viewer")
+    with pytest.raises(AccessError, match=r"vic is viewer .* needs the evaluator role"):
+        operator.for_user("vic").keep_site_file("v.csv", b"x")
+    assert operator.for_user("vic").site_file(ref)[1] == body  # but can open the workspace's
+
+
+@pytest.mark.parametrize(
+    "ref", ["", "0123", "0123456789ABCDEF", "%" * 16, "0123456789abcdeg", "_" * 16, None, 7]
+)
+def test_a_site_file_reference_must_be_sixteen_lowercase_hex_digits(operator, ref):
+    ana = operator.for_user("ana")
+    ana.keep_site_file("a.csv", b"name,lat,lon,country\n")
+    with pytest.raises(SiteSelectError, match=r"is not a reference to uploaded sites"):
+        ana.site_file(ref)
+
+
+def test_a_version_3_database_upgrades_to_keep_site_files(db):
+    engine = engine_for(database_url(db))
+    try:
+        assert migrate(engine, MIGRATIONS[:3]) == 3
+    finally:
+        engine.dispose()
+    with ScenarioStore(db) as store:
+        assert store.schema_version == 4
+        ref = store.keep_site_file("a.csv", b"x")
+        assert store.site_file(ref) == ("a.csv", b"x")
