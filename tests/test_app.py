@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from siteselect.catalog import load_catalog
+from ui.header import DATA_NOTICE_ICON
 
 APP = str(Path(__file__).parent.parent / "app.py")
 TIMEOUT = 180
@@ -159,7 +160,8 @@ def test_bad_link_values_warn_and_fall_back():
     at = run_app(sector="[x](http://evil.example)", w="logistics:-3")
     assert not at.exception
     assert at.selectbox(key="sector").value == "ems"
-    link = [w for w in at.warning if w.icon != "🗓️"]  # the data notice is not about the link
+    # the data notice is not about the link
+    link = [w for w in at.warning if w.icon != DATA_NOTICE_ICON]
     assert len(link) == 2
     assert any("\\[x\\]\\(http://evil" in w.value for w in link)  # text, not a link
 
@@ -172,7 +174,7 @@ def test_the_data_notice_names_the_release_and_the_figures_in_use():
 
     at = run_app()
     expected, report = release.data_notice(load_catalog(), on=dt.date.today())
-    notices = [w.value for w in at.warning if w.icon == "🗓️"]
+    notices = [w.value for w in at.warning if w.icon == DATA_NOTICE_ICON]
     if report.findings:
         assert len(notices) == 1
         assert notices[0].startswith("Data release ")
