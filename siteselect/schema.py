@@ -10,8 +10,9 @@ roles and read-only shares (with another workspace, or by a link whose token is 
 as a SHA-256 digest), and local accounts (Argon2 hashes) with their sign-in attempts.
 Version 3 keeps the rest of a scenario's decision model (target markets, headcount, an
 edited reference project) in a JSON column of its own.
-Version 4 keeps the site files users upload outside any scenario, one per workspace and
-content digest, so that a link to a view can name them (``up=``) and reopen them.
+Version 4 keeps the site files users upload outside any scenario, with the values they
+entered for those sites, one per workspace and digest, so that a link to a view can name
+them (``up=``) and reopen them.
 """
 
 from __future__ import annotations
@@ -328,6 +329,8 @@ def _site_files(metadata: sa.MetaData) -> sa.Table:
         sa.Column("sha256", sa.Text, nullable=False),
         sa.Column("filename", sa.Text, nullable=False),
         sa.Column("content", sa.Text, nullable=False),  # base64, as scenario uploads
+        # values the user entered for these sites: JSON [[site, criterion, value, who, when]]
+        sa.Column("entries", sa.Text, nullable=False),
         sa.Column("created_by", sa.Text, nullable=False),
         sa.Column("created_at", sa.Text, nullable=False),
         sa.UniqueConstraint("workspace", "sha256", name="uq_site_files_workspace_sha256"),

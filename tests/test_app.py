@@ -217,6 +217,7 @@ def test_a_link_reopens_the_uploaded_sites_from_the_store():
     ref = at.query_params["up"]
     assert ref == hashlib.sha256(csv).hexdigest()[:16]
     assert any("A link to this view reopens your sites" in c.value for c in at.sidebar.caption)
+    assert "up" in at.query_params
     # a new visitor (new session) opening the link sees the same sites ranked
     again = run_app(**{k: at.query_params[k] for k in at.query_params})
     assert not again.exception
@@ -230,6 +231,27 @@ def test_a_link_reopens_the_uploaded_sites_from_the_store():
     assert "up" not in other.query_params
     bad = run_app(up="../../etc/passwd")
     assert any("not a reference to uploaded sites" in w.value for w in bad.warning)
+
+
+def test_a_link_reopens_the_values_entered_for_uploaded_sites():
+    from siteselect.store import ScenarioStore
+
+    csv = b"name,lat,lon,country,site_id\nValued candidate,13.78,121.06,PHL,MY-VALUED\n"
+    entry = ("MY-VALUED", "water_stress", 2.0, "an evaluator", "2026-12-02T03:00:00+00:00")
+    unknown = ("MY-VALUED", "land_cost", 85.0, "an evaluator", "2026-12-02T03:00:00+00:00")
+    with ScenarioStore() as store:  # the test session's store, as the app's
+        ref = store.keep_site_file("valued.csv", csv, [entry])
+        bad = store.keep_site_file("valued.csv", csv, [unknown])
+    at = run_app(up=ref)
+    assert not at.exception
+    assert at.metric[0].value == str(N_SITES + 1)
+    assert at.session_state["assumptions"] == {"MY-VALUED": {"water_stress": entry[2:]}}
+    assert at.query_params["up"] == ref  # the same file and values: the same reference
+    # a kept value for no criterion is reported and left out, the sites still ranked
+    other = run_app(up=bad)
+    assert not other.exception
+    assert any("unknown criterion" in e.value for e in other.error)
+    assert other.metric[0].value == str(N_SITES + 1)
 
 
 @pytest.mark.parametrize("view", VIEWS)

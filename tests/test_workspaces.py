@@ -16,6 +16,7 @@ from siteselect.store import (
     REF_CHARS,
     SCHEMA_VERSION,
     AccessError,
+    KeptSites,
     Scenario,
     ScenarioStore,
     database_url,
@@ -249,19 +250,19 @@ def test_uploaded_site_files_are_kept_per_workspace_and_opened_only_there(operat
     assert ref == site_file_ref(body) == hashlib.sha256(body).hexdigest()[:REF_CHARS]
     assert ana.keep_site_file("again.csv", body) == ref  # kept once per content
     assert sql(db, "SELECT count(*) FROM site_files") == [(1,)]
-    assert ana.site_file(ref) == ("confidential.csv", body)
+    assert ana.site_file(ref) == KeptSites("confidential.csv", body)
     # another organisation cannot open it, even with the exact reference
     with pytest.raises(SiteSelectError, match=r"workspace 'government' keeps no uploaded"):
         gus.site_file(ref)
     # the same bytes uploaded by the other organisation are its own record
     assert gus.keep_site_file("mine.csv", body) == ref
-    assert gus.site_file(ref) == ("mine.csv", body)
+    assert gus.site_file(ref) == KeptSites("mine.csv", body)
     assert sql(db, "SELECT count(*) FROM site_files") == [(2,)]
     # a viewer's uploads stay in their session
     ana.set_member("vic", "viewer")
     with pytest.raises(AccessError, match=r"vic is viewer .* needs the evaluator role"):
         operator.for_user("vic").keep_site_file("v.csv", b"x")
-    assert operator.for_user("vic").site_file(ref)[1] == body  # but can open the workspace's
+    assert operator.for_user("vic").site_file(ref).content == body  # can open the workspace's
 
 
 @pytest.mark.parametrize(
@@ -283,4 +284,23 @@ def test_a_version_3_database_upgrades_to_keep_site_files(db):
     with ScenarioStore(db) as store:
         assert store.schema_version == 4
         ref = store.keep_site_file("a.csv", b"x")
-        assert store.site_file(ref) == ("a.csv", b"x")
+        assert store.site_file(ref) == KeptSites("a.csv", b"x")
+
+
+def test_the_values_entered_for_uploaded_sites_are_kept_with_them(operator, db):
+    ana = operator.for_user("ana")
+    body = b"name,lat,lon,country\nBatangas,13.78,121.06,PHL\n"
+    entry = ("USER-BATANGAS", "land_cost", 85.0, "ana", "2026-12-02T03:00:00+00:00")
+    plain, valued = ana.keep_site_file("b.csv", body), ana.keep_site_file("b.csv", body, [entry])
+    assert plain != valued == site_file_ref(body, [entry])  # another value, another record
+    assert ana.site_file(valued) == KeptSites("b.csv", body, (entry,))
+    assert ana.site_file(plain).entries == ()
+    for bad in [("S", "c", "85", "ana", "t"), ("S", "c", True, "a", "t"), ("S", "c", 1.0)]:
+        with pytest.raises(SiteSelectError, match=r"entered value 1 must be \(site id"):
+            ana.keep_site_file("b.csv", body, [bad])
+    with pytest.raises(SiteSelectError, match=r"finite numbers"):
+        ana.keep_site_file("b.csv", body, [("S", "c", float("nan"), "a", "t")])
+    # a record changed in the database by hand is reported, not trusted
+    sql(db, "UPDATE site_files SET entries = '[[1, 2]]'")
+    with pytest.raises(SiteSelectError, match=rf"kept under reference {valued} are damaged"):
+        ana.site_file(valued)

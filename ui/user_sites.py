@@ -17,6 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from siteselect import views
 from siteselect.catalog import Catalog
 from siteselect.errors import SiteSelectError
+from siteselect.uploads import Entry
 from ui import auth, data
 from ui.state import session
 
@@ -51,7 +52,12 @@ def open_link_upload(ref: str | None) -> None:
     if ref is None:
         return
     try:
-        session.link_upload = auth.scoped(data.scenario_store()).site_file(ref)
+        kept = auth.scoped(data.scenario_store()).site_file(ref)
+        session.link_upload = (kept.filename, kept.content)
+        values: dict[str, dict[str, tuple[float, str, str]]] = {}
+        for sid, crit, value, who, when in kept.entries:
+            values.setdefault(sid, {})[crit] = (value, who, when)
+        session.assumptions = values
     except SiteSelectError as exc:
         session.link_warnings = [
             *session.link_warnings,
@@ -59,16 +65,19 @@ def open_link_upload(ref: str | None) -> None:
         ]
 
 
-def _keep(file: tuple[str, bytes]) -> tuple[str | None, str]:
-    """Keep ``file`` in the store for the link (once per session and content)."""
-    digest = hashlib.sha256(file[1]).hexdigest()
+def _keep(file: tuple[str, bytes], entries: tuple[Entry, ...]) -> tuple[str | None, str]:
+    """Keep ``file`` and the values entered in the store for the link (once per session,
+    content and values)."""
+    from siteselect.store import site_file_ref
+
+    digest = site_file_ref(file[1], entries)
     kept = session.upload_kept
     if kept is not None and kept[0] == digest:
         return kept[1], kept[2]
     try:
         store = auth.scoped(data.scenario_store())
         if store.allows("evaluator"):
-            ref: str | None = store.keep_site_file(*file)
+            ref: str | None = store.keep_site_file(*file, entries)
             why = f"kept for members of workspace “{store.workspace}”"
         else:
             ref, why = None, f"you are a viewer in workspace “{store.workspace}”"
@@ -92,10 +101,22 @@ def user_sites(widget_file: tuple[str, bytes] | None, caption_at: DeltaGenerator
         except SiteSelectError as exc:
             st.error(views.md_text(f"Your file was not added. {exc}"))
             file = None
+    entries = tuple(
+        (sid, crit, *entry)
+        for sid, values in sorted(session.assumptions.items())
+        if sid in ids
+        for crit, entry in sorted(values.items())
+    )
+    if entries:
+        try:
+            catalog = data.catalog_with_assumptions(catalog, entries, catalog.version)
+        except SiteSelectError as exc:
+            st.error(views.md_text(f"Your values were not applied. {exc}"))
+            entries = ()
     if file is not None:
-        ref, why = _keep(file)
+        ref, why = _keep(file, entries)
         caption = (
-            f"A link to this view reopens your sites ({why})."
+            f"A link to this view reopens your sites and the values you entered ({why})."
             if ref
             else f"Your sites stay in this session and a link does not carry them: {why}. "
             "Save a scenario (Scenarios page) to keep or share them."
@@ -106,16 +127,4 @@ def user_sites(widget_file: tuple[str, bytes] | None, caption_at: DeltaGenerator
             "for members of your workspace."
         )
     caption_at.caption(views.md_text(caption))
-    if ids and session.assumptions:
-        entries = tuple(
-            (sid, crit, *entry)
-            for sid, values in sorted(session.assumptions.items())
-            if sid in ids
-            for crit, entry in sorted(values.items())
-        )
-        try:
-            if entries:
-                catalog = data.catalog_with_assumptions(catalog, entries, catalog.version)
-        except SiteSelectError as exc:
-            st.error(views.md_text(f"Your values were not applied. {exc}"))
     return UserSites(catalog, ids, file, ref)

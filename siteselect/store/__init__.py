@@ -64,7 +64,7 @@ from siteselect.store.database import (
     migrate,
 )
 from siteselect.store.scenarios import AUDIT_COLUMNS, LIST_COLUMNS, AccessError
-from siteselect.store.site_files import REF_CHARS, site_file_ref
+from siteselect.store.site_files import REF_CHARS, KeptSites, site_file_ref
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -94,6 +94,7 @@ __all__ = [
     "AccessError",
     "DatabaseSettingError",
     "FrozenMap",
+    "KeptSites",
     "Scenario",
     "ScenarioDiff",
     "ScenarioStore",
