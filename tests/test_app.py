@@ -440,3 +440,19 @@ def test_an_exclusion_rule_switch_excludes_sites_and_travels_in_the_link():
     reopened = run_app(sector="semiconductor_fab", ex="water_stress:1")
     assert reopened.toggle(key="exclusion_semiconductor_fab_water_stress").value is True
     assert int(reopened.metric[0].value) == int(at.metric[0].value)
+
+
+def test_sites_from_a_link_can_be_removed():
+    from siteselect.store import ScenarioStore
+
+    csv = b"name,lat,lon,country\nRemovable candidate,13.78,121.06,PHL\n"
+    with ScenarioStore() as store:
+        ref = store.keep_site_file("removable.csv", csv)
+    at = run_app(up=ref)
+    assert at.metric[0].value == str(N_SITES + 1)
+    captions = [c.value.replace("\\", "") for c in at.sidebar.caption]
+    assert any("In use: removable.csv, from the link" in c for c in captions)
+    at.button(key="drop_user_sites").click().run()
+    assert not at.exception
+    assert at.metric[0].value == str(N_SITES)
+    assert "up" not in at.query_params

@@ -44,7 +44,7 @@ def upload_widget() -> tuple[tuple[str, bytes] | None, DeltaGenerator]:
         "The region is found from the coordinates when not given.",
     )
     file = (upload.name, upload.getvalue()) if upload is not None else None
-    return file, st.empty()
+    return file, st.container()
 
 
 def open_link_upload(ref: str | None) -> None:
@@ -87,6 +87,12 @@ def _keep(file: tuple[str, bytes], entries: tuple[Entry, ...]) -> tuple[str | No
     return ref, why
 
 
+def _drop() -> None:
+    del session.scenario_upload
+    del session.link_upload
+    session.assumptions = {}
+
+
 def user_sites(widget_file: tuple[str, bytes] | None, caption_at: DeltaGenerator) -> UserSites:
     """The bundled catalog with the file in use and the user's entered values applied."""
     catalog = data.bundled_catalog()
@@ -127,4 +133,8 @@ def user_sites(widget_file: tuple[str, bytes] | None, caption_at: DeltaGenerator
             "for members of your workspace."
         )
     caption_at.caption(views.md_text(caption))
+    if file is not None and widget_file is None:
+        came = "the scenario opened" if session.scenario_upload else "the link"
+        caption_at.caption(views.md_text(f"In use: {file[0]}, from {came}."))
+        caption_at.button("Remove these sites", key="drop_user_sites", on_click=_drop)
     return UserSites(catalog, ids, file, ref)
