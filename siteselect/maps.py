@@ -45,19 +45,27 @@ ID_MARK = "\u2063"  # invisible separator: tooltip text ends with it and the sit
 # the basemap's window, in Pacific-centred longitudes: East Asia to the Americas
 BASEMAP_BOX = (60.0, -50.0, 335.0, 72.0)
 MARKER_RADIUS = 11
+# characters that would end a JavaScript template literal or start a Jinja expression
+_JS_TEMPLATE_ENTITIES = str.maketrans(
+    {"$": "&#36;", "`": "&#96;", "\\": "&#92;", "{": "&#123;", "}": "&#125;"}
+)
 
 
 def escape_text(value: object) -> str:
     """Make any value safe as text inside folium HTML and JavaScript template literals.
 
     HTML special characters become entities, and so do ``$``, the backtick and the
-    backslash, so nothing can close the template literal or interpolate ``${...}``.
+    backslash, so nothing can close the template literal or interpolate ``${...}``; and
+    so do the braces: branca compiles every element's rendered output as a Jinja template,
+    so ``{{ ... }}`` or ``{% ... %}`` in a site name would run on the server.
 
     >>> escape_text('<img src=x onerror=alert(1)> ${alert(2)} `x` \\\\')
-    '&lt;img src=x onerror=alert(1)&gt; &#36;{alert(2)} &#96;x&#96; &#92;'
+    '&lt;img src=x onerror=alert(1)&gt; &#36;&#123;alert(2)&#125; &#96;x&#96; &#92;'
+    >>> escape_text("{{ 7*7 }} {% if 1 %}")
+    '&#123;&#123; 7*7 &#125;&#125; &#123;% if 1 %&#125;'
     """
     text = html.escape("" if value is None else str(value), quote=True)
-    return text.replace("$", "&#36;").replace("`", "&#96;").replace("\\", "&#92;")
+    return text.translate(_JS_TEMPLATE_ENTITIES)
 
 
 @cache

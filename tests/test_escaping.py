@@ -133,3 +133,33 @@ def test_the_map_tooltips_and_popups_escape_uploaded_text():
     assert "evil.example" in html  # the name is there, as text
     assert "<img src=http://evil" not in html
     assert "&lt;img src=http://evil.example/y.png&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["X{{ 7*7 }}Y", "X{% if true %}Z{% endif %}Y", "X{{ cycler.__init__.__globals__ }}Y"],
+    ids=["expression", "statement", "globals"],
+)
+def test_template_syntax_in_an_uploaded_name_is_drawn_not_run(name):
+    # branca compiles each element's rendered output as a Jinja template: a brace left
+    # as it is would be evaluated on the server when the map is drawn
+    data = f"site_id,name,lat,lon,country,region\nUSER-JINJA,{name},15.19,120.56,PHL,{name}\n"
+    user = sites_from_file("mine.csv", data=data.encode())
+    catalog = default_catalog().with_sites(user)
+    result = evaluate(catalog, default_criteria(), sector="ems")
+    html = maps.map_html(
+        maps.ranking_map(
+            result.ranking,
+            catalog.sites,
+            reasons={sid: result.reasons(sid) for sid in result.ranking.index},
+            user_sites=["USER-JINJA"],
+            tiles=False,
+        )
+    )
+    drawn = maps.escape_text(name)
+    assert html.count(f"<b>{drawn}</b>") == 1  # the popup's title, verbatim
+    assert f"{drawn} (" in html  # the tooltip
+    assert "X49Y" not in html
+    assert "XZY" not in html
+    assert "<function" not in html
+    assert "'os'" not in html

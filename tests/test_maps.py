@@ -51,7 +51,7 @@ def test_hostile_names_are_escaped_in_the_map(hostile_result):
     assert "<script>alert(3)" not in html
     assert "${alert(2)}" not in html
     assert "${document.title" not in html
-    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#36;{alert(2)}" in html
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#36;&#123;alert(2)&#125;" in html
 
 
 def test_inline_map_needs_no_cdn(hostile_result):
