@@ -306,19 +306,18 @@ def load_fx(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(FX_COLUMNS)).set_index("currency")
 
 
+def _read_bytes(path: Path, name: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError([Problem(name, None, None, f"cannot read file: {exc.strerror}")]) from None
+
+
 MAX_TEXT = 200
 """Longest text a user's site file may give in one field (name, region, ids...)."""
-TEXT_FIELDS = (
-    "site_id",
-    "name",
-    "country",
-    "region",
-    "region_code",
-    "locality",
-    "zone_regime",
-    "gateway_port",
-    "airport",
-)
+TEXT_FIELDS = tuple(
+    f for f in SITE_FIELDS[: SITE_FIELDS.index("coord_source")] if f != "gateway_note"
+)  # site_id, name, country, region, region_code, locality, zone_regime, gateway_port, airport
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -484,12 +483,7 @@ def read_geo_file(path: Path, *, data: bytes | None = None) -> gpd.GeoDataFrame:
             [Problem(name, None, None, "unsupported file type; use .csv, .geojson or .gpkg")]
         )
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DataError(
-                [Problem(name, None, None, f"cannot read file: {exc.strerror}")]
-            ) from None
+        data = _read_bytes(path, name)
     return reader(data, name, max_features=MAX_UPLOAD_SITES)
 
 
@@ -614,12 +608,7 @@ def sites_from_file(
     name = path.name
     suffix = path.suffix.lower()
     if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise DataError(
-                [Problem(name, None, None, f"cannot read file: {exc.strerror}")]
-            ) from None
+        data = _read_bytes(path, name)
     if len(data) > MAX_UPLOAD_BYTES:
         raise DataError(
             [

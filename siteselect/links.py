@@ -1,12 +1,13 @@
 """The shareable view: what a link carries (sector, profile, method, policy, weights,
-target markets, headcount, exclusion rules, selected and compared sites), encoded as query
-parameters and decoded with every part validated (a bad part is ignored with a warning,
-never an error).
+target markets, headcount, exclusion rules, selected and compared sites, and a reference
+to the uploaded sites a store keeps), encoded as query parameters and decoded with every
+part validated (a bad part is ignored with a warning, never an error).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -158,7 +159,13 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
 
 
 #: query parameters of a shared link besides the model's (Streamlit's own are let through)
-LINK_KEYS = ("sector", "profile", "method", "missing", "w", "m", "hc", "ex", "site", "cmp")
+LINK_KEYS = (
+    *("sector", "profile", "method", "missing", "w", "m", "hc", "ex", "site", "cmp", "up"),
+)
+UPLOAD_REF_CHARS = 16
+"""Hex digits of an uploaded file's SHA-256 that a link carries (``up=``); the store
+(:mod:`siteselect.store.site_files`) keeps the file per workspace under that reference."""
+UPLOAD_REF = re.compile(rf"[0-9a-f]{{{UPLOAD_REF_CHARS}}}")
 STREAMLIT_KEYS = ("embed", "embed_options")
 MAX_COMPARE = 3
 MAX_PARAM_CHARS = 4000
@@ -167,11 +174,13 @@ MAX_PARAM_CHARS = 4000
 @dataclass(frozen=True)
 class SharedView:
     """Everything a shared link reopens: the model (:class:`ViewState`), the selected
-    site and the sites compared. The page is the link's path (``/why``, ``/compare``…)."""
+    site, the sites compared and the reference of the uploaded sites (``uploads``; the
+    store keeps the file). The page is the link's path (``/why``, ``/compare``…)."""
 
     state: ViewState = field(default_factory=ViewState)
     site: str | None = None
     compare: tuple[str, ...] = ()
+    uploads: str | None = None
 
 
 def encode_link(view: SharedView) -> dict[str, str]:
@@ -185,6 +194,8 @@ def encode_link(view: SharedView) -> dict[str, str]:
         params["site"] = view.site
     if view.compare:
         params["cmp"] = ",".join(view.compare)
+    if view.uploads:
+        params["up"] = view.uploads
     return params
 
 
@@ -228,7 +239,13 @@ def decode_link(params: Mapping[str, str], cset: CriteriaSet) -> tuple[SharedVie
             f"the link compares {len(compare)} sites; the first {MAX_COMPARE} are kept"
         )
         compare = compare[:MAX_COMPARE]
-    return SharedView(state, site, tuple(compare)), warnings
+    uploads = clean.get("up") or None
+    if uploads is not None and not UPLOAD_REF.fullmatch(uploads):
+        warnings.append(
+            f"ignored up={uploads[:40]!r} from the link (not a reference to uploaded sites)"
+        )
+        uploads = None
+    return SharedView(state, site, tuple(compare), uploads), warnings
 
 
 def check_link_sites(
@@ -252,4 +269,4 @@ def check_link_sites(
             compare.append(sid)
         else:
             warnings.append(f"the link's compared site {sid!r} is not among the ranked sites")
-    return SharedView(view.state, site, tuple(compare)), warnings
+    return SharedView(view.state, site, tuple(compare), view.uploads), warnings

@@ -10,6 +10,9 @@ roles and read-only shares (with another workspace, or by a link whose token is 
 as a SHA-256 digest), and local accounts (Argon2 hashes) with their sign-in attempts.
 Version 3 keeps the rest of a scenario's decision model (target markets, headcount, an
 edited reference project) in a JSON column of its own.
+Version 4 keeps the site files users upload outside any scenario, with the values they
+entered for those sites, one per workspace and digest, so that a link to a view can name
+them (``up=``) and reopen them.
 """
 
 from __future__ import annotations
@@ -317,16 +320,50 @@ def migrate_to_3(conn: Connection) -> None:
         )
 
 
+def _site_files(metadata: sa.MetaData) -> sa.Table:
+    return sa.Table(
+        "site_files",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("workspace", sa.Text, nullable=False),
+        sa.Column("sha256", sa.Text, nullable=False),
+        sa.Column("filename", sa.Text, nullable=False),
+        sa.Column("content", sa.Text, nullable=False),  # base64, as scenario uploads
+        # values the user entered for these sites: JSON [[site, criterion, value, who, when]]
+        sa.Column("entries", sa.Text, nullable=False),
+        sa.Column("created_by", sa.Text, nullable=False),
+        sa.Column("created_at", sa.Text, nullable=False),
+        sa.UniqueConstraint("workspace", "sha256", name="uq_site_files_workspace_sha256"),
+        sqlite_autoincrement=True,
+    )
+
+
+def tables_v4(metadata: sa.MetaData) -> None:
+    """Schema version 4: uploaded site files kept per workspace and content digest."""
+    tables_v3(metadata)
+    _site_files(metadata)
+
+
+def migrate_to_4(conn: Connection) -> None:
+    metadata = sa.MetaData()
+    _site_files(metadata).create(conn, checkfirst=False)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, sort_keys=True)
 
 
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (migrate_to_1, migrate_to_2, migrate_to_3)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    migrate_to_1,
+    migrate_to_2,
+    migrate_to_3,
+    migrate_to_4,
+)
 """``MIGRATIONS[i]`` takes a database from schema version ``i`` to ``i + 1``."""
 SCHEMA_VERSION = len(MIGRATIONS)
 
 METADATA = sa.MetaData()
-tables_v3(METADATA)  # the current schema
+tables_v4(METADATA)  # the current schema
 VERSION_TABLE = METADATA.tables["schema_version"]
 SCENARIOS = METADATA.tables["scenarios"]
 UPLOADS = METADATA.tables["uploads"]
@@ -336,3 +373,4 @@ MEMBERS = METADATA.tables["members"]
 SHARES = METADATA.tables["shares"]
 ACCOUNTS = METADATA.tables["accounts"]
 SIGNIN_ATTEMPTS = METADATA.tables["signin_attempts"]
+SITE_FILES = METADATA.tables["site_files"]

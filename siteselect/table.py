@@ -651,19 +651,7 @@ def decision_table(
             mask = (cells_frame["site_id"] == rec.site_id) & (
                 cells_frame["criterion"] == rec.criterion
             )
-            cells_frame.loc[
-                mask,
-                [
-                    "value",
-                    "unit",
-                    "source",
-                    "year",
-                    "url",
-                    "derivation",
-                    "scope_level",
-                    "country_share",
-                ],
-            ] = [
+            cells_frame.loc[mask, list(CELL_COLUMNS[2:])] = [
                 rec.value,
                 cset.criterion(rec.criterion).unit,
                 rec.source,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from siteselect.catalog import load_catalog
+from ui.header import DATA_NOTICE_ICON
 
 APP = str(Path(__file__).parent.parent / "app.py")
 TIMEOUT = 180
@@ -158,7 +160,8 @@ def test_bad_link_values_warn_and_fall_back():
     at = run_app(sector="[x](http://evil.example)", w="logistics:-3")
     assert not at.exception
     assert at.selectbox(key="sector").value == "ems"
-    link = [w for w in at.warning if w.icon != "🗓️"]  # the data notice is not about the link
+    # the data notice is not about the link
+    link = [w for w in at.warning if w.icon != DATA_NOTICE_ICON]
     assert len(link) == 2
     assert any("\\[x\\]\\(http://evil" in w.value for w in link)  # text, not a link
 
@@ -171,7 +174,7 @@ def test_the_data_notice_names_the_release_and_the_figures_in_use():
 
     at = run_app()
     expected, report = release.data_notice(load_catalog(), on=dt.date.today())
-    notices = [w.value for w in at.warning if w.icon == "🗓️"]
+    notices = [w.value for w in at.warning if w.icon == DATA_NOTICE_ICON]
     if report.findings:
         assert len(notices) == 1
         assert notices[0].startswith("Data release ")
@@ -205,6 +208,50 @@ def test_valid_upload_is_ranked_with_the_bundled_sites():
     at.sidebar.file_uploader[0].set_value(("mine.csv", csv, "text/csv")).run()
     assert not at.exception
     assert at.metric[0].value == str(N_SITES + 1)
+
+
+def test_a_link_reopens_the_uploaded_sites_from_the_store():
+    at = run_app()
+    csv = b"name,lat,lon,country\nLinked candidate,13.78,121.06,PHL\n"
+    at.sidebar.file_uploader[0].set_value(("linked.csv", csv, "text/csv")).run()
+    ref = at.query_params["up"]
+    assert ref == hashlib.sha256(csv).hexdigest()[:16]
+    assert any("A link to this view reopens your sites" in c.value for c in at.sidebar.caption)
+    assert "up" in at.query_params
+    # a new visitor (new session) opening the link sees the same sites ranked
+    again = run_app(**{k: at.query_params[k] for k in at.query_params})
+    assert not again.exception
+    assert again.metric[0].value == str(N_SITES + 1)
+    assert again.query_params["up"] == ref
+    assert not again.warning or all("uploaded" not in w.value for w in again.warning)
+    # a reference the store does not keep is ignored with a warning naming it
+    other = run_app(up="0123456789abcdef")
+    assert other.metric[0].value == str(N_SITES)
+    assert any("0123456789abcdef" in w.value for w in other.warning)
+    assert "up" not in other.query_params
+    bad = run_app(up="../../etc/passwd")
+    assert any("not a reference to uploaded sites" in w.value for w in bad.warning)
+
+
+def test_a_link_reopens_the_values_entered_for_uploaded_sites():
+    from siteselect.store import ScenarioStore
+
+    csv = b"name,lat,lon,country,site_id\nValued candidate,13.78,121.06,PHL,MY-VALUED\n"
+    entry = ("MY-VALUED", "water_stress", 2.0, "an evaluator", "2026-12-02T03:00:00+00:00")
+    unknown = ("MY-VALUED", "land_cost", 85.0, "an evaluator", "2026-12-02T03:00:00+00:00")
+    with ScenarioStore() as store:  # the test session's store, as the app's
+        ref = store.keep_site_file("valued.csv", csv, [entry])
+        bad = store.keep_site_file("valued.csv", csv, [unknown])
+    at = run_app(up=ref)
+    assert not at.exception
+    assert at.metric[0].value == str(N_SITES + 1)
+    assert at.session_state["assumptions"] == {"MY-VALUED": {"water_stress": entry[2:]}}
+    assert at.query_params["up"] == ref  # the same file and values: the same reference
+    # a kept value for no criterion is reported and left out, the sites still ranked
+    other = run_app(up=bad)
+    assert not other.exception
+    assert any("unknown criterion" in e.value for e in other.error)
+    assert other.metric[0].value == str(N_SITES + 1)
 
 
 @pytest.mark.parametrize("view", VIEWS)

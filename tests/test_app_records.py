@@ -9,6 +9,7 @@ from contextlib import closing
 from test_app import run_app, show
 
 from siteselect.store import Scenario, ScenarioStore
+from ui.header import DATA_NOTICE_ICON
 
 
 def test_a_bad_stored_record_never_breaks_the_scenarios_page():
@@ -39,7 +40,7 @@ def test_a_bad_stored_record_never_breaks_the_scenarios_page():
         assert any("Deleted “Broken record”" in m.value for m in at.success)
         at.run()
         assert "Broken record" not in set(at.dataframe[0].value["name"])
-        assert not [w for w in at.warning if w.icon != "🗓️"]  # the data notice stays
+        assert not [w for w in at.warning if w.icon != DATA_NOTICE_ICON]  # the data notice stays
     finally:
         with ScenarioStore(db) as store:
             for name in ("Broken record", "Fine record"):

@@ -579,7 +579,7 @@ def test_upgrade_from_a_version_0_database(db):
         "INSERT INTO notes (text) VALUES ('keep me')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         store.save(scenario())
     with ScenarioStore(db) as store:  # opening again is a no-op
         assert store.load("Base case").name == "Base case"

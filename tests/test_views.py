@@ -292,7 +292,9 @@ def test_a_shared_link_round_trips_the_whole_view(cset):
         views.ViewState("ems", "investor", "wsm", "mean", {"cost": 50.0}, {"US": 1.0}),
         site="US-AZ-NPHX",
         compare=("PH-CLARK", "US-AZ-NPHX"),
+        uploads="0123456789abcdef",
     )
+    assert views.encode_link(view)["up"] == "0123456789abcdef"
     back, warnings = views.decode_link(views.encode_link(view), cset)
     assert back == view
     assert warnings == []
@@ -314,6 +316,8 @@ def test_a_shared_link_round_trips_the_whole_view(cset):
             {"sector": "semiconductor_fab", "ex": "water_stress:yes"},
             "ignored exclusion rule 'water_stress:yes'",
         ),
+        ({"up": "/etc/passwd"}, "ignored up='/etc/passwd' from the link (not a reference"),
+        ({"up": "0123456789ABCDEF"}, "ignored up='0123456789ABCDEF'"),
     ],
     ids=[
         "site",
@@ -326,6 +330,8 @@ def test_a_shared_link_round_trips_the_whole_view(cset):
         "nan",
         "rule-of-another-sector",
         "rule-bad-state",
+        "upload-path",
+        "upload-uppercase",
     ],
 )
 def test_a_bad_link_part_is_ignored_with_a_clear_warning(cset, params, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 
@@ -9,16 +10,19 @@ import pytest
 import sqlalchemy as sa
 from databases import BACKENDS, backend_of, counts, fresh_database, sql
 
-from siteselect.errors import UnknownNameError
+from siteselect.errors import SiteSelectError, UnknownNameError
 from siteselect.store import (
     MIGRATIONS,
+    REF_CHARS,
     SCHEMA_VERSION,
     AccessError,
+    KeptSites,
     Scenario,
     ScenarioStore,
     database_url,
     engine_for,
     migrate,
+    site_file_ref,
 )
 
 
@@ -212,7 +216,7 @@ def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db
         "VALUES ('2026-01-01T00:00:00.000000+00:00', 'save', 'Old', 1, 'Investor', '{}')",
     )
     with ScenarioStore(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         old = store.load("Old")
         assert old.uploads() == [("a.csv", b"x")]
         assert store.audit_trail()[["action", "workspace", "actor"]].values.tolist() == [
@@ -236,3 +240,67 @@ def test_a_version_1_database_upgrades_with_its_data_in_the_default_workspace(db
             for row in sql(db, f"PRAGMA foreign_key_list({t})")
         }
         assert parents == {"scenarios"}
+
+
+def test_uploaded_site_files_are_kept_per_workspace_and_opened_only_there(operator, db):
+    """What a link's ``up=`` reference opens: the file, in its own workspace only."""
+    ana, gus = operator.for_user("ana"), operator.for_user("gus")
+    body = b"name,lat,lon,country\nSecret plant,13,121,PHL\n"
+    ref = ana.keep_site_file("confidential.csv", body)
+    assert ref == site_file_ref(body) == hashlib.sha256(body).hexdigest()[:REF_CHARS]
+    assert ana.keep_site_file("again.csv", body) == ref  # kept once per content
+    assert sql(db, "SELECT count(*) FROM site_files") == [(1,)]
+    assert ana.site_file(ref) == KeptSites("confidential.csv", body)
+    # another organisation cannot open it, even with the exact reference
+    with pytest.raises(SiteSelectError, match=r"workspace 'government' keeps no uploaded"):
+        gus.site_file(ref)
+    # the same bytes uploaded by the other organisation are its own record
+    assert gus.keep_site_file("mine.csv", body) == ref
+    assert gus.site_file(ref) == KeptSites("mine.csv", body)
+    assert sql(db, "SELECT count(*) FROM site_files") == [(2,)]
+    # a viewer's uploads stay in their session
+    ana.set_member("vic", "viewer")
+    with pytest.raises(AccessError, match=r"vic is viewer .* needs the evaluator role"):
+        operator.for_user("vic").keep_site_file("v.csv", b"x")
+    assert operator.for_user("vic").site_file(ref).content == body  # can open the workspace's
+
+
+@pytest.mark.parametrize(
+    "ref", ["", "0123", "0123456789ABCDEF", "%" * 16, "0123456789abcdeg", "_" * 16, None, 7]
+)
+def test_a_site_file_reference_must_be_sixteen_lowercase_hex_digits(operator, ref):
+    ana = operator.for_user("ana")
+    ana.keep_site_file("a.csv", b"name,lat,lon,country\n")
+    with pytest.raises(SiteSelectError, match=r"is not a reference to uploaded sites"):
+        ana.site_file(ref)
+
+
+def test_a_version_3_database_upgrades_to_keep_site_files(db):
+    engine = engine_for(database_url(db))
+    try:
+        assert migrate(engine, MIGRATIONS[:3]) == 3
+    finally:
+        engine.dispose()
+    with ScenarioStore(db) as store:
+        assert store.schema_version == 4
+        ref = store.keep_site_file("a.csv", b"x")
+        assert store.site_file(ref) == KeptSites("a.csv", b"x")
+
+
+def test_the_values_entered_for_uploaded_sites_are_kept_with_them(operator, db):
+    ana = operator.for_user("ana")
+    body = b"name,lat,lon,country\nBatangas,13.78,121.06,PHL\n"
+    entry = ("USER-BATANGAS", "land_cost", 85.0, "ana", "2026-12-02T03:00:00+00:00")
+    plain, valued = ana.keep_site_file("b.csv", body), ana.keep_site_file("b.csv", body, [entry])
+    assert plain != valued == site_file_ref(body, [entry])  # another value, another record
+    assert ana.site_file(valued) == KeptSites("b.csv", body, (entry,))
+    assert ana.site_file(plain).entries == ()
+    for bad in [("S", "c", "85", "ana", "t"), ("S", "c", True, "a", "t"), ("S", "c", 1.0)]:
+        with pytest.raises(SiteSelectError, match=r"entered value 1 must be \(site id"):
+            ana.keep_site_file("b.csv", body, [bad])
+    with pytest.raises(SiteSelectError, match=r"finite numbers"):
+        ana.keep_site_file("b.csv", body, [("S", "c", float("nan"), "a", "t")])
+    # a record changed in the database by hand is reported, not trusted
+    sql(db, "UPDATE site_files SET entries = '[[1, 2]]'")
+    with pytest.raises(SiteSelectError, match=rf"kept under reference {valued} are damaged"):
+        ana.site_file(valued)

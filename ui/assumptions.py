@@ -65,7 +65,7 @@ def editor(run: Run) -> None:
     entered = [
         {
             "site": run.catalog.sites.at[sid, "name"],
-            "criterion": labels[crit],
+            "criterion": labels.get(crit, crit),
             "value": value,
             "entered by": by,
             "when (UTC)": at.replace("T", " ").removesuffix("+00:00"),

@@ -70,6 +70,10 @@ class Session:
     assumptions: Key[dict[str, dict[str, tuple[float, str, str]]]] = Key({})
     elicitation: Key[dict[str, Any] | None] = Key(None)
     scenario_upload: Key[tuple[str, bytes] | None] = Key(None)
+    # the file a link's up= reference opened from the store, and the last file kept for
+    # links: (SHA-256, reference or None, why or why not)
+    link_upload: Key[tuple[str, bytes] | None] = Key(None)
+    upload_kept: Key[tuple[str, str | None, str] | None] = Key(None)
     scenario_message: Key[tuple[str, str] | None] = Key(None)
     # (state key, summary) of the last robustness analysis, for the map and the record
     robustness: Key[tuple[str, Any] | None] = Key(None)

@@ -10,7 +10,8 @@ The package, by concern:
 - :mod:`siteselect.scenario` — the scenario model, its validation and exchange format;
 - :mod:`siteselect.store.database` — the database setting, engine and migrations;
 - :mod:`siteselect.store.scenarios` — save, load, list, delete, audit, export, import;
-- :mod:`siteselect.store.access` — workspaces, roles, members and read-only sharing.
+- :mod:`siteselect.store.access` — workspaces, roles, members and read-only sharing;
+- :mod:`siteselect.store.site_files` — uploaded site files kept for links (``up=``).
 
 >>> store = ScenarioStore("sqlite://")  # in memory, for the example
 >>> saved = store.save(
@@ -63,6 +64,7 @@ from siteselect.store.database import (
     migrate,
 )
 from siteselect.store.scenarios import AUDIT_COLUMNS, LIST_COLUMNS, AccessError
+from siteselect.store.site_files import REF_CHARS, KeptSites, site_file_ref
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -85,12 +87,14 @@ __all__ = [
     "MIGRATIONS",
     "MIGRATION_LOCK",
     "MODEL_FIELDS",
+    "REF_CHARS",
     "RESERVED_PARAMS",
     "SCENARIO_FIELDS",
     "SCHEMA_VERSION",
     "AccessError",
     "DatabaseSettingError",
     "FrozenMap",
+    "KeptSites",
     "Scenario",
     "ScenarioDiff",
     "ScenarioStore",
@@ -104,4 +108,5 @@ __all__ = [
     "scenario_evaluate_kwargs",
     "scenario_from_json",
     "scenario_to_json",
+    "site_file_ref",
 ]

@@ -22,10 +22,11 @@ from sqlalchemy.engine import Connection
 from siteselect.errors import DataError, SiteSelectError, UnknownNameError
 from siteselect.scenario import MAX_ID, FieldChecker, Scenario, now_utc
 from siteselect.schema import DEFAULT_WORKSPACE, MEMBERS, ROLES, SHARES, WORKSPACES
-from siteselect.store.scenarios import AccessError, ScenarioRecords
+from siteselect.store.scenarios import AccessError
+from siteselect.store.site_files import SiteFileRecords
 
 
-class ScenarioStore(ScenarioRecords):
+class ScenarioStore(SiteFileRecords):
     """Saved scenarios in a SQL database, with versions, an audit trail, workspaces, roles
     and read-only sharing.
 
