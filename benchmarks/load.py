@@ -45,17 +45,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import ClientConnection, connect
 
 from siteselect.store import ScenarioStore
+from tests.databases import PG_ENV, postgresql_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "load.md"
-PG_ENV = "SITESELECT_TEST_POSTGRESQL"
 REQUEST_TIMEOUT_S = 300.0
 WEIGHT_KEY = "wg_market_access"
 KINDS = ("rerank", "save")
@@ -288,17 +287,8 @@ def database(backend: str, folder: Path) -> Iterator[str]:
     if backend == "sqlite":
         yield str(folder / "load.sqlite")
         return
-    server = os.environ[PG_ENV]
-    name = f"siteselect_load_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with postgresql_database(os.environ[PG_ENV], prefix="siteselect_load") as url:
+        yield url
 
 
 def percentile(values: list[float], q: float) -> float:

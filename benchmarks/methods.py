@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.run import paired_times, random_frame
+from benchmarks.run import paired_times, random_frame, summary_part_calls
 
 RESULTS = Path(__file__).resolve().parent / "results" / "methods.md"
 SKCRITERIA = ("wsm", "wpm", "topsis", "vikor")
@@ -157,45 +157,11 @@ def _times(fn: Callable[[], Any], rounds: int) -> list[float]:
 
 def summary_parts(m: int, samples: int) -> dict[str, float]:
     """Seconds of each part of the robustness summary on a random m × 13 problem."""
-    from siteselect.methods import rank_matrix
-    from siteselect.robustness import (
-        rank_reversal,
-        smaa_full,
-        stability_intervals,
-        value_levers,
-        weights_to_win,
-    )
-
-    frame, objectives, weights = random_frame(m, 13, seed=5)
-    span = frame.max() - frame.min()
-    ranges = {c: (frame[c] - 0.05 * span[c], frame[c] + 0.05 * span[c]) for c in frame.columns[:9]}
-    second = rank_matrix(frame, objectives, weights, "topsis")["rank"].sort_values().index[1]
     parts: dict[str, float] = {}
-
-    def timed(name: str, fn: Callable[[], Any], parts: dict[str, float] = parts) -> None:
+    for name, call in summary_part_calls(m, samples, levers=["c0"]).items():
         start = time.perf_counter()
-        fn()
+        call()
         parts[name] = time.perf_counter() - start
-
-    timed(
-        "SMAA",
-        lambda: smaa_full(
-            frame,
-            objectives,
-            weights=weights,
-            concentration=100.0,
-            samples=samples,
-            method="topsis",
-            value_ranges=ranges,
-        ),
-    )
-    timed("stability", lambda: stability_intervals(frame, objectives, weights, "topsis"))
-    timed("win", lambda: weights_to_win(frame, objectives, weights, second, "topsis"))
-    timed(
-        "levers",
-        lambda: value_levers(frame, objectives, weights, second, "topsis", levers=["c0"]),
-    )
-    timed("reversal", lambda: rank_reversal(frame, objectives, weights, "topsis"))
     return parts
 
 

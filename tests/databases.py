@@ -31,7 +31,16 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
     server = os.environ.get(PG_ENV)
     if not server:
         pytest.skip(f"no PostgreSQL server configured (set {PG_ENV}; .ci/run starts one)")
-    name = f"siteselect_test_{uuid.uuid4().hex[:16]}"
+    with postgresql_database(server) as url:
+        yield url
+
+
+@contextmanager
+def postgresql_database(server: str, prefix: str = "siteselect_test") -> Iterator[str]:
+    """A new, empty database named ``prefix_<random>`` on the PostgreSQL ``server`` (a
+    SQLAlchemy URL of a role that may create databases), as a URL; dropped afterwards.
+    The load benchmark (benchmarks/load.py) makes its databases with it too."""
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:

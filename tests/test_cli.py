@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -287,3 +288,23 @@ def test_per_criterion_method_parameters_on_the_command_line(capsys):
     assert "'p' names unknown criteria nowhere" in capsys.readouterr().err
     assert main([*args, "--param", "p=1", "--param", "p.taiwan_transit=2"]) == 2
     assert "given both for all and per criterion" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "header", "pairs"),
+    [
+        ("criteria", "criterion,label,group,objective,unit,derived_as", None),
+        ("sectors", "sector,label,relevance", r"[a-z_]+×[0-9.]+"),
+        ("profiles", "profile,label,group_weights", r"[a-z_]+=[0-9.]+"),
+    ],
+    ids=["criteria", "sectors", "profiles"],
+)
+def test_listing_columns_and_pairs(capsys, command, header, pairs):
+    code, out, _ = run(capsys, command, "--format", "csv")
+    assert code == 0
+    assert out.splitlines()[0] == header
+    if pairs is not None:
+        _, out, _ = run(capsys, command, "--format", "json")
+        column = header.rsplit(",", 1)[1]
+        for row in json.loads(out):
+            assert re.fullmatch(rf"{pairs}(, {pairs})*", row[column]), row

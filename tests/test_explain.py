@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from problems import problem_arrays, problem_frames
 
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS, explain, rank_matrix
@@ -35,31 +34,14 @@ VARIANTS = [
 ]
 IDS = [f"{m}-{'-'.join(f'{k}={v}' for k, v in p.items()) or 'default'}" for m, p in VARIANTS]
 
-problems = st.integers(2, 8).flatmap(
-    lambda m: st.integers(1, 5).flatmap(
-        lambda n: st.tuples(
-            arrays(np.float64, (m, n), elements=st.floats(0.1, 1000, allow_nan=False)),
-            st.lists(st.sampled_from(["max", "min"]), min_size=n, max_size=n),
-            arrays(np.float64, n, elements=st.floats(0.01, 10)),
-        )
-    )
-)
-
-
-def _frame(X, senses, w):
-    cols = [f"c{j}" for j in range(X.shape[1])]
-    return (
-        pd.DataFrame(X, columns=cols, index=[f"s{i}" for i in range(X.shape[0])]),
-        dict(zip(cols, senses, strict=True)),
-        dict(zip(cols, w.tolist(), strict=True)),
-    )
+problems = problem_arrays()
 
 
 @pytest.mark.parametrize(("method", "params"), VARIANTS, ids=IDS)
 @settings(max_examples=40, deadline=None)
 @given(problem=problems)
 def test_explanation_recomputes_the_score_the_ranking_uses(method, params, problem):
-    matrix, objectives, weights = _frame(*problem)
+    matrix, objectives, weights = problem_frames(*problem)
     ranked = rank_matrix(matrix, objectives, weights, method, **params)
     exp = explain(matrix, objectives, weights, method, **params)
     np.testing.assert_allclose(exp.reconstruct(), ranked["score"], rtol=1e-12, atol=1e-12)
@@ -75,7 +57,7 @@ def test_explanation_recomputes_the_score_the_ranking_uses(method, params, probl
 @settings(max_examples=20, deadline=None)
 @given(problem=problems)
 def test_one_group_holding_every_criterion_gives_the_method_s_own_score(method, params, problem):
-    matrix, objectives, weights = _frame(*problem)
+    matrix, objectives, weights = problem_frames(*problem)
     exp = explain(matrix, objectives, weights, method, **params)
     sub = exp.subscores(dict.fromkeys(matrix.columns, "all"))["all"]
     # VIKOR's group rule is 1 - S (S unscaled), as its group_rule states

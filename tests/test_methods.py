@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
-from problems import random_problem
+from problems import problem_arrays, problem_frames, random_problem
 
 from siteselect.errors import SiteSelectError, UnknownNameError, WeightError
 from siteselect.methods import (
@@ -164,30 +163,13 @@ def test_contributions_sum_to_wsm_score():
 
 # --- properties --------------------------------------------------------------------
 
-matrices = st.integers(2, 8).flatmap(
-    lambda m: st.integers(1, 5).flatmap(
-        lambda n: st.tuples(
-            arrays(np.float64, (m, n), elements=st.floats(0.1, 1000, allow_nan=False)),
-            st.lists(st.sampled_from(["max", "min"]), min_size=n, max_size=n),
-            arrays(np.float64, n, elements=st.floats(0.01, 10)),
-        )
-    )
-)
-
-
-def _frame(X, senses, w):
-    cols = [f"c{j}" for j in range(X.shape[1])]
-    return (
-        pd.DataFrame(X, columns=cols, index=[f"s{i}" for i in range(X.shape[0])]),
-        dict(zip(cols, senses, strict=True)),
-        dict(zip(cols, w.tolist(), strict=True)),
-    )
+matrices = problem_arrays()
 
 
 @pytest.mark.parametrize("method", list(METHODS))
 @given(problem=matrices, factor=st.floats(0.01, 100))
 def test_scaling_all_weights_keeps_the_ranking(method, problem, factor):
-    matrix, objectives, weights = _frame(*problem)
+    matrix, objectives, weights = problem_frames(*problem)
     base = rank_matrix(matrix, objectives, weights, method)
     scaled = rank_matrix(matrix, objectives, {k: v * factor for k, v in weights.items()}, method)
     np.testing.assert_allclose(base["score"], scaled["score"], rtol=1e-9, atol=1e-12)
@@ -197,7 +179,7 @@ def test_scaling_all_weights_keeps_the_ranking(method, problem, factor):
 @pytest.mark.parametrize("method", list(METHODS))
 @given(problem=matrices)
 def test_output_index_equals_input_index(method, problem):
-    matrix, objectives, weights = _frame(*problem)
+    matrix, objectives, weights = problem_frames(*problem)
     matrix = matrix.iloc[::-1]
     result = rank_matrix(matrix, objectives, weights, method)
     pd.testing.assert_index_equal(result.index, matrix.index)
@@ -217,7 +199,7 @@ def test_a_dominated_site_never_ranks_first(method, problem, data):
         return
     X[i] = X[0]  # equal on every criterion ...
     X[i, j] = X[0, j] - sense[j] * max(1.0, abs(X[0, j]) * 0.5)  # ... strictly worse on j
-    matrix, objectives, weights = _frame(X, senses, w)
+    matrix, objectives, weights = problem_frames(X, senses, w)
     # VIKOR's compromise set may, by its definition, admit a dominated alternative; the
     # property holds for its Q ranking
     params = {"use_compromise_set": False} if method == "vikor" else {}

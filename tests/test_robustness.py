@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import arrays
+from problems import problem_arrays, problem_frames
 from problems import random_problem as shared_random_problem
 
 from siteselect.errors import SiteSelectError, UnknownNameError
@@ -187,31 +187,19 @@ def test_stability_intervals_refuse_bad_top_k():
         stability_intervals(matrix, objectives, weights, top_k=7)
 
 
-small_problems = st.integers(2, 6).flatmap(
-    lambda m: st.integers(2, 4).flatmap(
-        lambda n: st.tuples(
-            arrays(np.float64, (m, n), elements=st.integers(0, 20).map(float)),
-            st.lists(st.sampled_from(["max", "min"]), min_size=n, max_size=n),
-            arrays(np.float64, n, elements=st.floats(0.05, 10)),
-        )
-    )
+small_problems = problem_arrays(
+    sites=(2, 6),
+    criteria=(2, 4),
+    values=st.integers(0, 20).map(float),
+    weights=st.floats(0.05, 10),
 )
-
-
-def _frame(X, senses, w):
-    cols = [f"c{j}" for j in range(X.shape[1])]
-    return (
-        pd.DataFrame(X, columns=cols, index=[f"s{i}" for i in range(X.shape[0])]),
-        dict(zip(cols, senses, strict=True)),
-        dict(zip(cols, w.tolist(), strict=True)),
-    )
 
 
 @pytest.mark.parametrize("method", ["wsm", "topsis"])
 @settings(max_examples=25)
 @given(problem=small_problems, factor=st.floats(0.01, 100))
 def test_scaling_the_weights_keeps_intervals_and_winner(method, problem, factor):
-    matrix, objectives, weights = _frame(*problem)
+    matrix, objectives, weights = problem_frames(*problem)
     scaled = {k: v * factor for k, v in weights.items()}
     a = stability_intervals(matrix, objectives, weights, method, tol=1e-3)
     b = stability_intervals(matrix, objectives, scaled, method, tol=1e-3)
@@ -608,7 +596,7 @@ def test_rank_reversal_checks_match_recomputation(method, seed):
 @given(problem=small_problems)
 def test_wsm_never_reverses_on_a_copy_or_a_dominated_phantom(problem):
     """Neither changes any criterion's min or max, so WSM's scaling is untouched."""
-    matrix, objectives, weights = _frame(*problem)
+    matrix, objectives, weights = problem_frames(*problem)
     checks = rank_reversal(matrix, objectives, weights, "wsm").checks.set_index("check")
     assert not checks.loc[["add copy of worst", "add dominated phantom"], "order_changed"].any()
 
