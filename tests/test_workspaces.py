@@ -304,3 +304,19 @@ def test_the_values_entered_for_uploaded_sites_are_kept_with_them(operator, db):
     sql(db, "UPDATE site_files SET entries = '[[1, 2]]'")
     with pytest.raises(SiteSelectError, match=rf"kept under reference {valued} are damaged"):
         ana.site_file(valued)
+
+
+def test_a_workspace_keeps_a_bounded_number_of_files_and_never_drops_one(operator, monkeypatch):
+    from siteselect.store import site_files
+
+    monkeypatch.setattr(site_files, "MAX_SITE_FILES", 2)
+    ana = operator.for_user("ana")
+    first = ana.keep_site_file("1.csv", b"1")
+    ana.keep_site_file("2.csv", b"2")
+    assert ana.keep_site_file("1 again.csv", b"1") == first  # kept already: no new record
+    with pytest.raises(
+        SiteSelectError, match=r"already keeps 2 uploaded files for links \(at most 2\)"
+    ):
+        ana.keep_site_file("3.csv", b"3")
+    assert ana.site_file(first).content == b"1"
+    assert operator.for_user("gus").keep_site_file("3.csv", b"3")  # another workspace's quota

@@ -33,6 +33,9 @@ from siteselect.uploads import Entry
 REF_CHARS = UPLOAD_REF_CHARS
 """Hex digits of the SHA-256 a link carries (64 bits: within one workspace, a clash of
 two different files is beyond any realistic number of uploads)."""
+MAX_SITE_FILES = 1000
+"""Files one workspace keeps for links; beyond it a new upload stays in its session (the
+store never drops a kept file to make room: a link someone sent must keep working)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,16 @@ class SiteFileRecords(ScenarioRecords):
                 )
             ).first()
             if found is None:
+                kept = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(SITE_FILES)
+                    .where(SITE_FILES.c.workspace == self.workspace)
+                ).scalar_one()
+                if kept >= MAX_SITE_FILES:
+                    raise SiteSelectError(
+                        f"workspace {self.workspace!r} already keeps {kept} uploaded files for "
+                        f"links (at most {MAX_SITE_FILES}); save a scenario to keep these sites"
+                    )
                 conn.execute(
                     sa.insert(SITE_FILES).values(
                         workspace=self.workspace,
