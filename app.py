@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
 
-from siteselect import maps, release, views
+from siteselect import maps, views
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
@@ -179,7 +180,7 @@ shared = views.SharedView(state, session.selected, tuple(session.compare))
 st.query_params.from_dict(views.encode_link(shared))
 for message in session.link_warnings:
     st.warning(views.md_text(message))
-stability = data.stability_for(state_key, result)
+stability = partial(data.stability_for, state_key, result)  # computed where shown
 model_controls.weight_captions(weight_slots, views.weights_in_use(result), stability)
 last = session.robustness
 summary = last[1] if last and last[0] == state_key else None
@@ -212,7 +213,7 @@ st.caption(
         else ""
     )
 )
-stale, _ = release.data_notice(catalog, ranking.index, on=dt.date.today())
+stale = data.data_notice(catalog.version, tuple(sorted(ranking.index)), dt.date.today(), catalog)
 if stale:
     st.warning(views.md_text(stale), icon="🗓️")
 with st.expander(f"ℹ️ Notes on this ranking ({len(result.notes)})"):
