@@ -6,6 +6,7 @@ Each view is a page script in ``ui/pages/``; all logic lives in ``siteselect/``.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -111,7 +112,7 @@ except SiteSelectError as exc:
 ranking = result.ranking
 shown_ids = [*map(str, ranking.index), *map(str, result.excluded.index)]
 link.settle_sites(state, shown_ids, mine.ref)
-stability = data.stability_for(state_key, result)
+stability = partial(data.stability_for, state_key, result)  # computed where shown
 model_controls.weight_captions(weight_slots, views.weights_in_use(result), stability)
 last = session.robustness
 summary = last[1] if last and last[0] == state_key else None

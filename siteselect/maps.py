@@ -32,6 +32,7 @@ from jinja2 import Template
 
 from siteselect import boundaries, geo
 from siteselect.errors import SiteSelectError, UnknownNameError
+from siteselect.map_elements import Legend, Shapes
 
 ASSET_MODES = ("inline", "static", "cdn")
 STATIC_PREFIX = "/app/static/siteselect"
@@ -359,49 +360,6 @@ class _Outlines(MacroElement):
         }
 
 
-class Legend(MacroElement):
-    """A Leaflet control holding an HTML legend; the body is escaped by the caller.
-
-    ``position`` is a Leaflet corner, ``css_class`` the control's class (tests and styles
-    find it by it), ``name`` the element's name in the map's script.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function() {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-                div.style.background = "white";
-                div.style.padding = "6px 8px";
-                div.style.font = "12px sans-serif";
-                div.style.borderRadius = "4px";
-                div.style.boxShadow = "0 1px 4px rgba(0,0,0,.3)";
-                div.innerHTML = {{ this.body|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(
-        self,
-        body: str,
-        *,
-        position: str = "bottomright",
-        css_class: str = "siteselect-legend",
-        name: str = "Legend",
-    ) -> None:
-        super().__init__()
-        self._name = name
-        self.body = body
-        self.position = position
-        self.css_class = css_class
-
-
 def _legend_html(
     title: str, low: float, high: float, user_sites: bool, *, excluded: bool = False
 ) -> str:
@@ -518,12 +476,65 @@ def ranking_map(
     click can be mapped back to the site with :func:`site_from_tooltip`. Sites that
     would overlap at the opening view are spread apart, a thin line joining each moved
     marker to its true position.
+
+    The map is :func:`base_map` with the layers of :func:`score_layers` and
+    :func:`layer_control` added: the app sends the two parts apart, so that a change
+    of weights redraws the markers without reloading the map.
     """
     out = excluded if excluded is not None and len(excluded) else None
     if positions is None:
         where = display_positions(placed_sites(ranking, out), sites, fit=fit)
     else:
         where = positions
+    m = base_map(
+        ranking,
+        sites,
+        where,
+        routes=routes,
+        acceptability=acceptability,
+        assets=assets,
+        static_prefix=static_prefix,
+        tiles=tiles,
+        height=height,
+    )
+    for layer in score_layers(
+        ranking,
+        sites,
+        where,
+        reasons=reasons,
+        user_sites=user_sites,
+        selected=selected,
+        excluded=out,
+    ):
+        layer.add_to(m)
+    layer_control(assets).add_to(m)
+    return m
+
+
+def layer_control(assets: str) -> folium.LayerControl:
+    """The layer switcher of :func:`ranking_map` (collapsed where Leaflet's icons are
+    served: a collapsed control needs ``layers.png``)."""
+    return folium.LayerControl(collapsed=assets == "static")
+
+
+def base_map(
+    ranking: pd.DataFrame,
+    sites: gpd.GeoDataFrame,
+    positions: pd.DataFrame,
+    *,
+    routes: bool = False,
+    acceptability: pd.Series | None = None,
+    assets: str = "inline",
+    static_prefix: str = STATIC_PREFIX,
+    tiles: bool = True,
+    height: str | int = "100%",
+) -> folium.Map:
+    """What :func:`ranking_map` draws that a change of weights leaves as it is.
+
+    The outlines, the names of the countries of ``ranking``, the opening bounds
+    (``positions.attrs["bounds"]``), the sea routes to the ranked sites' ports and the
+    robustness layer of ``acceptability``; options as for :func:`ranking_map`.
+    """
     m = folium.Map(
         tiles=None, control_scale=True, height=height, world_copy_jump=False, zoom_snap=0.25
     )
@@ -536,97 +547,7 @@ def ranking_map(
         folium.TileLayer("OpenStreetMap", name="Street map (online only)", show=False).add_to(m)
     _Outlines().add_to(m)
     _country_labels(ranking).add_to(m)
-    m.fit_bounds(where.attrs["bounds"])
-    scores = ranking["score"].to_numpy(float)
-    low, high = (float(np.nanmin(scores)), float(np.nanmax(scores))) if len(scores) else (0, 1)
-    user = set(user_sites)
-
-    leaders = folium.FeatureGroup(name="True positions of spread sites", control=False)
-    bundled_layer = folium.FeatureGroup(name="Candidate sites (colour = score)", show=True)
-    user_layer = folium.FeatureGroup(name="Your uploaded sites", show=True)
-    labels = folium.FeatureGroup(name="Rank labels", show=True, control=False)
-    for sid, row in ranking.iterrows():
-        at = where.loc[sid]
-        drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
-        if at["moved"]:
-            true = (float(at["lat"]), float(at["lon"]))
-            _inert(folium.PolyLine([true, drawn], color="#555555", weight=1, opacity=0.8)).add_to(
-                leaders
-            )
-            _inert(
-                folium.CircleMarker(true, radius=2, color="#333333", fill=True, fill_opacity=1)
-            ).add_to(leaders)
-        is_user = sid in user
-        is_selected = sid == selected
-        folium.CircleMarker(
-            location=drawn,
-            radius=MARKER_RADIUS + 3 if is_selected else MARKER_RADIUS,
-            color="#111111" if is_selected else (USER_SITE_COLOUR if is_user else "#333333"),
-            weight=4 if is_selected else 2,
-            dash_array="4 3" if is_user else None,
-            fill=True,
-            fill_color=score_colour(float(row["score"]), low, high),
-            fill_opacity=0.95,
-            popup=folium.Popup(
-                _popup_html(row, (reasons or {}).get(sid)), max_width=320, auto_pan=False
-            ),
-            tooltip=marker_tooltip(row, str(sid)),
-            class_name="siteselect-site",
-        ).add_to(user_layer if is_user else bundled_layer)
-        folium.Marker(
-            location=drawn,
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="font:bold 11px sans-serif;color:#111;text-align:center;'
-                    f'width:22px;line-height:22px">{int(row["rank"])}</div>'
-                ),
-                icon_size=(22, 22),
-                icon_anchor=(11, 11),
-            ),
-            interactive=False,
-        ).add_to(labels)
-    excluded_layer = folium.FeatureGroup(name="Excluded by the sector's rules", show=True)
-    for sid, row in (out if out is not None else pd.DataFrame()).iterrows():
-        at = where.loc[sid]
-        drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
-        site = sites.loc[sid]
-        folium.CircleMarker(
-            location=drawn,
-            radius=MARKER_RADIUS,
-            color="#666666",
-            weight=2,
-            dash_array="2 2",
-            fill=True,
-            fill_color=EXCLUDED_COLOUR,
-            fill_opacity=0.9,
-            popup=folium.Popup(
-                _excluded_popup({**site.to_dict(), "name": row["name"]}, row["reason"]),
-                max_width=320,
-                auto_pan=False,
-            ),
-            tooltip=excluded_tooltip(row["name"], str(sid)),
-            class_name="siteselect-site siteselect-excluded",
-        ).add_to(excluded_layer)
-        folium.Marker(
-            location=drawn,
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="font:bold 12px sans-serif;color:#333;text-align:center;'
-                    'width:22px;line-height:22px">✕</div>'
-                ),
-                icon_size=(22, 22),
-                icon_anchor=(11, 11),
-            ),
-            interactive=False,
-        ).add_to(labels)
-    leaders.add_to(m)
-    bundled_layer.add_to(m)
-    if out is not None:
-        excluded_layer.add_to(m)
-    if user:
-        user_layer.add_to(m)
-    labels.add_to(m)
-
+    m.fit_bounds(positions.attrs["bounds"])
     if routes and "gateway_port" in sites.columns:
         layer = folium.FeatureGroup(name="Sea routes from Kaohsiung", show=True)
         for port in sorted(set(sites.loc[ranking.index, "gateway_port"].dropna())):
@@ -640,14 +561,16 @@ def ranking_map(
                 tooltip=folium.Tooltip(f"Kaohsiung → {escape_text(port)}"),
             ).add_to(layer)
         layer.add_to(m)
-
     if acceptability is not None:
         layer = folium.FeatureGroup(name="Robustness: first-rank acceptability", show=False)
         for sid in ranking.index:
             share = float(acceptability.get(sid, 0.0))
             _inert(
                 folium.CircleMarker(
-                    location=(float(where.at[sid, "draw_lat"]), float(where.at[sid, "draw_lon"])),
+                    location=(
+                        float(positions.at[sid, "draw_lat"]),
+                        float(positions.at[sid, "draw_lon"]),
+                    ),
                     radius=6 + 22 * share,
                     color="#5b2a86",
                     weight=1,
@@ -657,11 +580,102 @@ def ranking_map(
                 )
             ).add_to(layer)
         layer.add_to(m)
-
-    Legend(_legend_html("Score", low, high, bool(user), excluded=out is not None)).add_to(m)
-    # a collapsed control needs Leaflet's layers.png, which only served assets carry
-    folium.LayerControl(collapsed=assets == "static").add_to(m)
     return m
+
+
+def score_layers(
+    ranking: pd.DataFrame,
+    sites: gpd.GeoDataFrame,
+    positions: pd.DataFrame,
+    *,
+    reasons: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+    user_sites: Iterable[str] = (),
+    selected: str | None = None,
+    excluded: pd.DataFrame | None = None,
+) -> list[folium.FeatureGroup]:
+    """What :func:`ranking_map` draws from the scores, as layers to add to a
+    :func:`base_map`: leader lines, the sites (bundled, excluded, uploaded), rank labels
+    and the legend (a layer of its own: it shows while that layer is on a map)."""
+    out = excluded if excluded is not None and len(excluded) else None
+    scores = ranking["score"].to_numpy(float)
+    low, high = (float(np.nanmin(scores)), float(np.nanmax(scores))) if len(scores) else (0, 1)
+    user = set(user_sites)
+
+    leaders = folium.FeatureGroup(name="True positions of spread sites", control=False)
+    bundled_layer = folium.FeatureGroup(name="Candidate sites (colour = score)", show=True)
+    user_layer = folium.FeatureGroup(name="Your uploaded sites", show=True)
+    excluded_layer = folium.FeatureGroup(name="Excluded by the sector's rules", show=True)
+    labels = folium.FeatureGroup(name="Rank labels", show=True, control=False)
+    lines, bundled, mine, grey, numbers = (Shapes() for _ in range(5))
+    for sid, row in ranking.iterrows():
+        at = positions.loc[sid]
+        drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
+        if at["moved"]:
+            true = (float(at["lat"]), float(at["lon"]))
+            lines.line([true, drawn], color="#555555", weight=1, opacity=0.8)
+            lines.circle(
+                true, radius=2, color="#333333", fill=True, fill_opacity=1, interactive=False
+            )
+        is_user = sid in user
+        is_selected = sid == selected
+        (mine if is_user else bundled).circle(
+            drawn,
+            radius=MARKER_RADIUS + 3 if is_selected else MARKER_RADIUS,
+            color="#111111" if is_selected else (USER_SITE_COLOUR if is_user else "#333333"),
+            weight=4 if is_selected else 2,
+            dash_array="4 3" if is_user else None,
+            fill=True,
+            fill_color=score_colour(float(row["score"]), low, high),
+            fill_opacity=0.95,
+            popup=_popup_html(row, (reasons or {}).get(sid)),
+            tooltip=marker_tooltip(row, str(sid)).text,
+            class_name="siteselect-site",
+        )
+        numbers.label(
+            drawn,
+            '<div style="font:bold 11px sans-serif;color:#111;text-align:center;'
+            f'width:22px;line-height:22px">{int(row["rank"])}</div>',
+        )
+    for sid, row in (out if out is not None else pd.DataFrame()).iterrows():
+        at = positions.loc[sid]
+        drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
+        site = sites.loc[sid]
+        grey.circle(
+            drawn,
+            radius=MARKER_RADIUS,
+            color="#666666",
+            weight=2,
+            dash_array="2 2",
+            fill=True,
+            fill_color=EXCLUDED_COLOUR,
+            fill_opacity=0.9,
+            popup=_excluded_popup({**site.to_dict(), "name": row["name"]}, row["reason"]),
+            tooltip=excluded_tooltip(row["name"], str(sid)).text,
+            class_name="siteselect-site siteselect-excluded",
+        )
+        numbers.label(
+            drawn,
+            '<div style="font:bold 12px sans-serif;color:#333;text-align:center;'
+            'width:22px;line-height:22px">✕</div>',
+        )
+    for layer, shapes in (
+        (leaders, lines),
+        (bundled_layer, bundled),
+        (user_layer, mine),
+        (excluded_layer, grey),
+        (labels, numbers),
+    ):
+        shapes.add_to(layer)
+    legend = folium.FeatureGroup(name="Legend", control=False)
+    Legend(
+        _legend_html("Score", low, high, bool(user), excluded=out is not None), layer=True
+    ).add_to(legend)
+    layers = [leaders, bundled_layer]
+    if out is not None:
+        layers.append(excluded_layer)
+    if user:
+        layers.append(user_layer)
+    return [*layers, labels, legend]
 
 
 def _country_labels(ranking: pd.DataFrame) -> folium.FeatureGroup:

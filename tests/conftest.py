@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_support import browser, page, server  # noqa: F401 (the real-browser tests' fixtures)
 from hypothesis import HealthCheck, settings
 
 from siteselect.catalog import Catalog, load_catalog

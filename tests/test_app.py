@@ -81,6 +81,11 @@ def test_moving_one_share_rescales_the_others_of_its_level_to_100():
     assert sum(inside) == pytest.approx(100.0)
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "Groups: total 100.0 %" in captions
+    # the criteria's captions (and their stability intervals) are drawn once their group's
+    # expander is open
+    assert "first place holds from" not in captions
+    at.session_state["criteria_open_business_climate"] = True
+    captions = " ".join(c.value for c in at.run().sidebar.caption)
     assert "of the score" in captions
     assert "first place holds from" in captions
 

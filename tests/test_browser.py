@@ -7,25 +7,15 @@ tests prove the app and the exported map work without internet (map tiles aside)
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+from browser_support import CHROMIUM, offline
 
 from siteselect.catalog import load_catalog
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
-)
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.enable_socket,
@@ -35,108 +25,11 @@ pytestmark = [
         "(apt-get install chromium chromium-driver; .ci/run does this)",
     ),
 ]
-ROOT = Path(__file__).parent.parent
 N_SITES = len(load_catalog().sites)  # the bundled release
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HOSTILE = (
     '<img src=x onerror="window.__pwned=1">${window.__pwned=2}'
     "`;window.__pwned=3;`</script><script>window.__pwned=4</script>"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        proc.wait()
-        log.close()
-        pytest.fail("the app did not start: " + log_path.read_text()[-2000:])
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    blocked: list[str] = []
-
-    def offline(route):
-        url = route.request.url
-        host = urlparse(url).hostname
-        if url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort()
-
-    context.route("**/*", offline)
-    pg = context.new_page()
-    pg.blocked = blocked
-    yield pg
-    context.close()
 
 
 def _map_frame(pg, *, paths: int = 0):
@@ -190,6 +83,9 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
     page.goto(server)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
     before = _first(page)
+    frame = _map_frame(page, paths=N_SITES)
+    frame.evaluate("() => { window.__kept = 1; }")
+    legend = frame.locator(".siteselect-legend").inner_text()
     slider = page.get_by_role("slider").nth(1)  # the market-access group weight
     slider.focus()
     slider.press("End")
@@ -200,6 +96,17 @@ def test_moving_a_weight_slider_changes_the_ranking(server, page):
         timeout=60_000,
     )
     assert _first(page) != before
+    # the same map, not reloaded, now draws the new scores: one legend, one layer switch,
+    # one marker per site
+    frame.wait_for_function(
+        "t => document.querySelector('.siteselect-legend').innerText !== t",
+        arg=legend,
+        timeout=60_000,
+    )
+    assert frame.evaluate("() => window.__kept") == 1
+    assert frame.locator(".siteselect-legend").count() == 1
+    assert frame.locator(".leaflet-control-layers").count() == 1
+    assert frame.locator("path.siteselect-site").count() == N_SITES
     # the link carries the new shares: market access 100 %, the other groups rescaled to 0
     # (the slider may report a value on its way to the end first)
     # the app rewrites the URL with history.replaceState (no navigation event), so poll the
@@ -424,15 +331,7 @@ def test_a_shared_link_reopens_the_same_view(server, page):
 
 def test_at_phone_width_the_map_is_in_the_first_screen(server, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    context.route(
-        "**/*",
-        lambda r: (
-            r.continue_()
-            if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost")
-            or r.request.url.startswith(("data:", "blob:", "about:"))
-            else r.abort()
-        ),
-    )
+    offline(context)
     pg = context.new_page()
     pg.goto(server)
     pg.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, FLAGS, browser, page, server  # noqa: F401 (fixtures)
+from browser_support import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -36,7 +36,7 @@ def _wait_for_rerun(pg, timeout_s: float = 120.0) -> None:
         pg.wait_for_timeout(400)
 
 
-def test_the_pdf_record_downloads_and_opens(server, page, tmp_path):  # noqa: F811
+def test_the_pdf_record_downloads_and_opens(server, page, tmp_path):
     from pypdf import PdfReader
 
     page.goto(f"{server}/scenarios")
@@ -70,7 +70,7 @@ def test_the_pdf_record_downloads_and_opens(server, page, tmp_path):  # noqa: F8
     (shots / "record_timing.txt").write_text(f"PDF download: {seconds:.1f} s\n")
 
 
-def test_data_and_sources_shows_the_table_with_links(server, page, tmp_path):  # noqa: F811
+def test_data_and_sources_shows_the_table_with_links(server, page, tmp_path):
     page.goto(f"{server}/sources")
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for(timeout=120_000)

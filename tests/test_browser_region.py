@@ -6,8 +6,7 @@ import json
 import time
 
 import pytest
-
-from tests.test_browser import CHROMIUM, browser, page, server  # noqa: F401  (fixtures)
+from browser_support import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,7 +32,7 @@ def _region_frame(pg, cells: int):
     raise AssertionError("the suitability layer did not render")
 
 
-def test_central_luzon_screen_draws_the_layer_and_the_table(server, page, tmp_path):  # noqa: F811
+def test_central_luzon_screen_draws_the_layer_and_the_table(server, page, tmp_path):
     zone = tmp_path / "zone.geojson"
     ring = [[120.0, 15.0], [120.4, 15.0], [120.4, 15.4], [120.0, 15.4], [120.0, 15.0]]
     zone.write_text(

@@ -4,18 +4,14 @@ share one PostgreSQL store (SQLite when no PostgreSQL server is configured)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, start_app, stop, wait_healthy
 from databases import PG_ENV, fresh_database
-from test_browser import CHROMIUM, FLAGS
 
 from siteselect import accounts
 from siteselect.store import Scenario, ScenarioStore
@@ -25,51 +21,13 @@ pytestmark = [
     pytest.mark.enable_socket,
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
 ]
-ROOT = Path(__file__).parent.parent
 PASSWORD = "correct horse battery staple"
 PLAN = "Association plan (confidential)"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_app(db: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    out = log.open("wb")
-    env = {
-        **os.environ,
-        "SITESELECT_DB": db,
-        "SITESELECT_AUTH": "local",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)),
-            *("--server.address", "127.0.0.1", "--server.headless", "true"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    out.close()  # the child has its own copy of the descriptor
-    return proc, f"http://127.0.0.1:{port}"
-
-
-def wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the app server exited"
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not become healthy")
+def replica(db: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """One app replica on the store ``db``, with local sign-in."""
+    return start_app(log, {"SITESELECT_DB": db, "SITESELECT_AUTH": "local"})
 
 
 @pytest.fixture(scope="module")
@@ -84,29 +42,15 @@ def deployment(tmp_path_factory) -> Iterator[dict[str, str]]:
             operator.for_user("ana").set_member("vic", "viewer")
             for user in ("ana", "gus", "vic"):
                 accounts.create_account(operator, user, PASSWORD)
-        procs = [start_app(db, tmp / f"replica{i}.log") for i in (1, 2)]
+        logs = [tmp / f"replica{i}.log" for i in (1, 2)]
+        procs = [replica(db, log) for log in logs]
         try:
-            for proc, url in procs:
-                wait_healthy(url, proc)
+            for (proc, url), log in zip(procs, logs, strict=True):
+                wait_healthy(url, proc, log)
             yield {"one": procs[0][1], "two": procs[1][1], "db": db, "backend": backend}
         finally:
             for proc, _ in procs:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
+                stop(proc)
 
 
 def signed_in(browser, url: str, user: str, password: str = PASSWORD):

@@ -7,6 +7,7 @@ script-run thread, so sessions never see each other's run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,7 +34,7 @@ class Run:
     state: views.ViewState
     state_key: str
     result: Evaluation
-    stability: pd.DataFrame
+    stability: Callable[[], pd.DataFrame]  # the stability intervals, computed when asked
     user_ids: list[str]
     upload_file: tuple[str, bytes] | None
     summary: Any | None  # the last robustness summary of this view, if any

@@ -5,12 +5,13 @@ Nothing returned from here may be mutated: the caches are shared between user se
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from siteselect import robustness, uploads
+from siteselect import release, robustness, uploads
 from siteselect.catalog import Catalog, sites_from_file
 from siteselect.criteria import CriteriaSet
 from siteselect.ranking import Evaluation, default_catalog, default_criteria
@@ -69,6 +70,14 @@ def stability_for(key: str, _result: Evaluation) -> pd.DataFrame:
     return robustness.stability_intervals(
         matrix, objectives, weights, _result.method, **_result.params
     )
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def data_notice(version: str, site_ids: tuple[str, ...], on: dt.date, _catalog: Catalog) -> str:
+    """:func:`release.data_notice` for ``site_ids`` of ``_catalog`` (of version ``version``:
+    a digest of its content, uploads and entered values included) on day ``on``."""
+    text, _ = release.data_notice(_catalog, site_ids, on=on)
+    return text
 
 
 @st.cache_resource

@@ -6,9 +6,10 @@ import datetime as dt
 
 import streamlit as st
 
-from siteselect import release, views
+from siteselect import views
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
+from ui import data
 from ui.context import Run
 
 # Static CSS (no user text): metric values wrap instead of being cut ("Houston (Fo…");
@@ -51,7 +52,10 @@ def header(run: Run) -> None:
             else ""
         )
     )
-    stale, _ = release.data_notice(run.catalog, ranking.index, on=dt.date.today())
+    catalog = run.catalog
+    stale = data.data_notice(
+        catalog.version, tuple(sorted(ranking.index)), dt.date.today(), catalog
+    )
     if stale:
         st.warning(views.md_text(stale), icon=DATA_NOTICE_ICON)
     with st.expander(f"Notes on this ranking ({len(result.notes)})", icon=":material/info:"):

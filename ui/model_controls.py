@@ -3,7 +3,7 @@ weights as shares, and the question asked before custom weights are discarded.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
@@ -120,7 +120,8 @@ def pending_change(cset: CriteriaSet) -> None:
 
 
 def weight_controls(cset: CriteriaSet) -> dict[str, Any]:
-    """Group and criterion weights as shares (%); returns a caption slot per weight id."""
+    """Group and criterion weights as shares (%); returns a caption slot per criterion id
+    of the groups whose criteria are shown (their expander open)."""
     st.subheader("Weights")
     st.caption(
         "Shares that sum to 100 %: first each group's share of the score, then each "
@@ -145,7 +146,10 @@ def weight_controls(cset: CriteriaSet) -> dict[str, Any]:
     st.caption(f"Groups: total {total:.1f} %")
     for group in cset.groups:
         members = [c for c in cset.criteria if c.group == group.id]
-        with st.expander(f"Criteria: {group.label}"):
+        box = st.expander(
+            f"Criteria: {group.label}", key=criteria_key(group.id), on_change="rerun"
+        )
+        with box:
             for crit in members:
                 about = f"{crit.description} ({views.better_text(crit)}; {crit.unit})"
                 if len(members) == 1:
@@ -163,15 +167,25 @@ def weight_controls(cset: CriteriaSet) -> dict[str, Any]:
                         args=(cset, crit.id),
                         help=about,
                     )
-                slots[crit.id] = st.empty()
+                slot = st.empty()
+                if box.open:  # captions only where they can be seen
+                    slots[crit.id] = slot
     st.button("Reset weights to the profile", on_click=reset_weights, args=(cset,))
     return slots
 
 
-def weight_captions(slots: Mapping[str, Any], in_use: Any, stability: Any) -> None:
-    """Under each criterion: its share of the score as used, and its stability interval
-    (both in % of the score)."""
-    stab = views.stability_shares(stability)
+def criteria_key(group_id: str) -> str:
+    """The key of the expander of ``group_id``'s criteria (its state: open or not)."""
+    return f"criteria_open_{group_id}"
+
+
+def weight_captions(slots: Mapping[str, Any], in_use: Any, stability: Callable[[], Any]) -> None:
+    """Under each criterion in ``slots``: its share of the score as used, and its
+    stability interval (both in % of the score); ``stability`` is called only when there
+    is a slot to fill (the intervals cost a search for some methods)."""
+    if not slots:
+        return
+    stab = views.stability_shares(stability())
     for crit_id, slot in slots.items():
         row = in_use.loc[crit_id]
         if row["status"] != "used":

@@ -42,7 +42,7 @@ def record_downloads(run: context.Run, store: ScenarioStore, names: Sequence[str
             "comment": comment,
             "elicitation": session.elicitation or None,
             "overrides": run.overrides,
-            "stability": run.stability,
+            "stability": run.stability(),
             "acceptability": summary.smaa.acceptability if summary else None,
             "robustness_notes": summary.notes if summary else (),
         }

@@ -48,15 +48,22 @@ with left:
     positions = maps.display_positions(
         placed, catalog.sites, fit=None if fit in (None, "all") else fit
     )
-    fmap = maps.ranking_map(
+    # the base map stays the same when the weights change (the same map in the browser);
+    # the markers, labels, legend and highlight are layers sent to it on each rerun
+    fmap = maps.base_map(
         ranking,
         catalog.sites,
-        reasons=reasons,
+        positions,
         routes=show_routes,
-        user_sites=user_ids,
-        assets="static",
         acceptability=summary.first_rank_acceptability() if summary else None,
-        positions=positions,
+        assets="static",
+    )
+    layers = maps.score_layers(
+        ranking,
+        catalog.sites,
+        positions,
+        reasons=reasons,
+        user_sites=user_ids,
         excluded=excluded,
     )
     view = session.map_view
@@ -66,7 +73,8 @@ with left:
         height=520,
         use_container_width=True,
         returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "zoom", "center"],
-        feature_group_to_add=maps.highlight_layer(positions, session.selected),
+        feature_group_to_add=[*layers, maps.highlight_layer(positions, session.selected)],
+        layer_control=maps.layer_control("static"),
         center=None if view is None else (view[0], view[1]),
         zoom=None if view is None else view[2],
     )

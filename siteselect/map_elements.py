@@ -1,0 +1,157 @@
+"""Leaflet elements of our own for folium maps: a legend control, and many shapes drawn
+by one script element (see :class:`Shapes`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from branca.element import MacroElement
+from folium.vector_layers import path_options
+from jinja2 import Template
+
+_JINJA_OPEN = re.compile(r"\{(?=[{%#])")
+
+
+class Shapes(MacroElement):
+    """Many markers, lines and labels of one layer drawn by one script element.
+
+    folium draws one element per marker, tooltip, popup and icon, and branca compiles
+    each one's rendered script as a Jinja template: some 300 compiles per ranking, the
+    larger part of a rerun. Here each shape is a JSON item (``kind`` circle, line or
+    label; ``at``; ``options`` as folium's ``path_options``; optional ``tooltip`` and
+    ``popup`` HTML, escaped by the caller), drawn as folium would draw it.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (layer, items) {
+            items.forEach(function (it) {
+                var shape;
+                if (it.kind === "line") {
+                    shape = L.polyline(it.at, it.options);
+                } else if (it.kind === "label") {
+                    shape = L.marker(it.at, {icon: L.divIcon(it.options), interactive: false});
+                } else {
+                    shape = L.circleMarker(it.at, it.options);
+                }
+                if (it.popup) {
+                    shape.bindPopup(it.popup, {maxWidth: 320, autoPan: false});
+                }
+                if (it.tooltip) {
+                    shape.bindTooltip(it.tooltip, {sticky: true});
+                }
+                shape.addTo(layer);
+            });
+        })({{ this._parent.get_name() }}, {{ this.items }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "Shapes"
+        self._items: list[dict[str, Any]] = []
+
+    @property
+    def items(self) -> str:
+        """The items as JSON that is safe inside a script element (no ``<``) and in a
+        Jinja template (no ``{`` before ``{``, ``%`` or ``#``: only strings can hold one,
+        where ``\\u007b`` reads the same)."""
+        text = json.dumps(self._items).replace("<", "\\u003c")
+        return _JINJA_OPEN.sub(r"\\u007b", text)
+
+    def circle(
+        self,
+        at: tuple[float, float],
+        *,
+        tooltip: str | None = None,
+        popup: str | None = None,
+        interactive: bool = True,
+        **options: Any,
+    ) -> None:
+        opts = path_options(line=False, radius=options.pop("radius"), **options)
+        self._add("circle", list(at), opts, tooltip, popup, interactive)
+
+    def line(self, points: list[tuple[float, float]], **options: Any) -> None:
+        self._add("line", [list(p) for p in points], path_options(line=True, **options))
+        self._items[-1]["options"]["interactive"] = False
+
+    def label(self, at: tuple[float, float], html_text: str) -> None:
+        icon = {"html": html_text, "iconSize": [22, 22], "iconAnchor": [11, 11]}
+        self._add("label", list(at), {**icon, "className": "empty"})
+
+    def _add(
+        self,
+        kind: str,
+        at: list[Any],
+        options: dict[str, Any],
+        tooltip: str | None = None,
+        popup: str | None = None,
+        interactive: bool = True,
+    ) -> None:
+        if not interactive:
+            options["interactive"] = False
+        item: dict[str, Any] = {"kind": kind, "at": at, "options": options}
+        if tooltip is not None:
+            item["tooltip"] = f"<div>{tooltip}</div>"
+        if popup is not None:
+            item["popup"] = f'<div style="width: 100.0%; height: 100.0%;">{popup}</div>'
+        self._items.append(item)
+
+
+class Legend(MacroElement):
+    """A Leaflet control holding an HTML legend; the body is escaped by the caller.
+
+    ``position`` is a Leaflet corner, ``css_class`` the control's class (tests and styles
+    find it by it), ``name`` the element's name in the map's script. With ``layer`` the
+    legend is added to a layer (a feature group), not the map, and shows while that
+    layer is on a map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+                div.style.background = "white";
+                div.style.padding = "6px 8px";
+                div.style.font = "12px sans-serif";
+                div.style.borderRadius = "4px";
+                div.style.boxShadow = "0 1px 4px rgba(0,0,0,.3)";
+                div.innerHTML = {{ this.body|tojson }};
+                return div;
+            };
+            {%- if this.layer %}
+            // shown while its layer is on a map (the app replaces the layer per rerun)
+            var layer = {{ this._parent.get_name() }};
+            layer.on("add", function () { legend.addTo(layer._map); });
+            layer.on("remove", function () { legend.remove(); });
+            if (layer._map) { legend.addTo(layer._map); }
+            {%- else %}
+            legend.addTo({{ this._parent.get_name() }});
+            {%- endif %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        body: str,
+        *,
+        position: str = "bottomright",
+        css_class: str = "siteselect-legend",
+        name: str = "Legend",
+        layer: bool = False,
+    ) -> None:
+        super().__init__()
+        self._name = name
+        self.layer = layer
+        self.body = body
+        self.position = position
+        self.css_class = css_class
