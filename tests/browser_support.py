@@ -135,3 +135,15 @@ def page(browser: Any) -> Iterator[Any]:
     pg.blocked = blocked
     yield pg
     context.close()
+
+
+def wait_for_rerun(pg, timeout_s: float = 120.0) -> None:
+    """Wait until the script run started by the last input has finished: Streamlit's
+    status widget shows while a run is in progress (a fixed pause fails on a loaded host)."""
+    pg.wait_for_timeout(500)
+    status = pg.locator('[data-testid="stStatusWidget"]')
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:
+        quiet = quiet + 1 if status.count() == 0 or not status.first.is_visible() else 0
+        pg.wait_for_timeout(400)
