@@ -6,6 +6,7 @@ tests prove the app and the exported map work without internet (map tiles aside)
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import time
@@ -383,3 +384,35 @@ def test_excluded_sites_are_grey_on_the_map_and_say_why_when_clicked(server, pag
     alert = page.locator('[data-testid="stAlert"]', has_text="Excluded by the sector's rules")
     alert.wait_for(timeout=30_000)
     assert "water stress" in alert.inner_text().lower()
+
+
+def test_a_link_reopens_uploaded_sites_for_another_visitor(server, page, browser, tmp_path):
+    """Visitor A uploads sites; visitor B (a new browser context: another session) opens
+    A's link and sees the same sites ranked and drawn."""
+    csv_path = tmp_path / "mine.csv"
+    csv_path.write_text(
+        "name,lat,lon,country\nBatangas candidate,13.78,121.06,PHL\n"
+        "Saltillo candidate,25.42,-101.0,MEX\nColumbus candidate,39.96,-83.0,USA\n",
+        encoding="utf-8",
+    )
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    page.locator('input[type="file"]').set_input_files(str(csv_path))
+    page.wait_for_function("() => window.location.href.includes('up=')", timeout=60_000)
+    link = page.url
+    assert _link(page)["up"] == hashlib.sha256(csv_path.read_bytes()).hexdigest()[:16]
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    blocked = offline(other)
+    visitor = other.new_page()
+    visitor.goto(link)
+    visitor.wait_for_function(
+        "n => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('Sites ranked') && m.innerText.includes(String(n)))",
+        arg=N_SITES + 3,
+        timeout=90_000,
+    )
+    frame = _map_frame(visitor, paths=N_SITES + 3)
+    assert frame.locator("path.siteselect-site").count() == N_SITES + 3
+    assert _link(visitor)["up"] == _link(page)["up"]  # B's own link names the same file
+    assert all("127.0.0.1" not in u for u in blocked)
+    other.close()
