@@ -118,6 +118,12 @@ class Group:
     id: str
     label: str
     description: str
+    short: str = ""
+    """A label for a narrow column header (``short`` in criteria.yaml; else ``label``)."""
+
+    @property
+    def header(self) -> str:
+        return self.short or self.label
 
 
 @dataclass(frozen=True)
@@ -385,6 +391,7 @@ def load_criteria(directory: str | Path | None = None) -> CriteriaSet:
                 _require_str(entry, "id", file, problems),
                 _require_str(entry, "label", file, problems),
                 _require_str(entry, "description", file, problems, optional=True),
+                _require_str(entry, "short", file, problems, optional=True),
             )
         )
     group_ids = [g.id for g in groups]

@@ -203,16 +203,6 @@ SCORE_SCALES: dict[str, Scale] = {
 SCORE_NAMES = {"vikor": Scale("1 − VIKOR Q", 0.0, 1.0)}
 
 
-def short_label(label: str) -> str:
-    """A group label short enough for a narrow column header.
-
-    >>> [short_label(x) for x in ("Proximity to Taiwan", "Cost of operation",
-    ...  "Business climate & risk", "Sector & cluster", "Market access")]
-    ['Proximity', 'Cost', 'Business climate', 'Sector', 'Market access']
-    """
-    return re.split(r" (?:to|of|&) ", label, maxsplit=1)[0]
-
-
 def subscore_scale(method: str) -> Scale:
     """The scale of the group subscores under ``method`` (unknown methods: 0–1 value)."""
     return SCORE_SCALES.get(method, Scale("subscore", 0.0, 1.0))

@@ -89,8 +89,7 @@ with left:
         if hit is not None and hit != session.selected:
             session.selected = hit
             st.rerun()
-    o1, o2 = st.columns([3, 2])
-    o1.segmented_control(
+    st.segmented_control(
         "Fit the map to",
         fits,
         default="all",
@@ -98,7 +97,7 @@ with left:
         format_func=lambda c: "all sites" if c == "all" else COUNTRY_NAMES.get(c, c),
         on_change=forget_view,
     )
-    o2.toggle("Sea routes from Kaohsiung", value=False, key="map_routes", on_change=forget_view)
+    st.toggle("Sea routes from Kaohsiung", value=False, key="map_routes", on_change=forget_view)
     st.caption(
         "Country outlines: Natural Earth (public domain). Sites that would overlap are "
         "spread apart; a thin line leads to each one's true position."
@@ -166,7 +165,7 @@ st.caption(
         else ""
     )
 )
-subscores = {f"{lbl} {sub_scale.suffix}": lbl for lbl in GROUP_LABELS.values()}
+subscores = {f"{g.label} {sub_scale.suffix}": g for g in run.cset.groups}
 st.dataframe(
     shown,
     width="stretch",
@@ -181,7 +180,7 @@ st.dataframe(
         *(["excluded because"] if "excluded because" in shown.columns else []),
     ],
     column_config={
-        "name": st.column_config.TextColumn("name", width=300),
+        "name": st.column_config.TextColumn("name", width=400),
         "country": st.column_config.TextColumn("country", width=60),
         "rank": st.column_config.NumberColumn("rank", format="%d", width=45),
         score_col: st.column_config.NumberColumn(
@@ -192,9 +191,9 @@ st.dataframe(
         ),
         **{
             col: st.column_config.NumberColumn(
-                views.short_label(label), format="%.2f", help=f"{label} {sub_scale.suffix}"
+                group.header, format="%.2f", width=76, help=f"{group.label} {sub_scale.suffix}"
             )
-            for col, label in subscores.items()
+            for col, group in subscores.items()
         },
         "excluded because": st.column_config.TextColumn("excluded because", width="large"),
     },
