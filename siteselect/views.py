@@ -95,7 +95,7 @@ def contribution_chart(long: pd.DataFrame, criteria: CriteriaSet) -> Any:
                 "label:N",
                 sort=order,
                 scale=alt.Scale(scheme="tableau20"),
-                legend=alt.Legend(title="criterion", orient="bottom", columns=3, labelLimit=320),
+                legend=alt.Legend(title="criterion", orient="bottom", columns=2, labelLimit=320),
             ),
             order=alt.Order("criterion_order:Q"),
             tooltip=[
