@@ -12,7 +12,7 @@ import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
-from browser_support import CHROMIUM, offline
+from browser_support import CHROMIUM, offline, wait_for_rerun
 
 from siteselect.catalog import load_catalog
 
@@ -179,6 +179,8 @@ def test_hostile_names_run_no_script_in_the_exported_map(browser, tmp_path, tiny
 def test_the_map_download_opens_offline(server, page, browser, tmp_path):
     page.goto(server)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    _map_frame(page)
+    wait_for_rerun(page)  # the map reports its view once drawn: a rerun redraws the button
     with page.expect_download(timeout=60_000) as info:
         page.get_by_text("Map (HTML, works offline)").click()
     path = tmp_path / "map.html"

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM
+from browser_support import CHROMIUM, wait_for_rerun
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,18 +24,6 @@ def _shots(tmp_path: Path) -> Path:
     return folder
 
 
-def _wait_for_rerun(pg, timeout_s: float = 120.0) -> None:
-    """Wait until the script run started by the last input has finished: Streamlit's
-    status widget shows while a run is in progress (a fixed pause fails on a loaded host)."""
-    pg.wait_for_timeout(500)
-    status = pg.locator('[data-testid="stStatusWidget"]')
-    deadline = time.monotonic() + timeout_s
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 3:
-        quiet = quiet + 1 if status.count() == 0 or not status.first.is_visible() else 0
-        pg.wait_for_timeout(400)
-
-
 def test_the_pdf_record_downloads_and_opens(server, page, tmp_path):
     from pypdf import PdfReader
 
@@ -45,7 +33,7 @@ def test_the_pdf_record_downloads_and_opens(server, page, tmp_path):
     field = page.get_by_label("Scenario name (for the record)")
     field.fill(NAME)
     field.press("Enter")
-    _wait_for_rerun(page)  # the rerun that takes the name
+    wait_for_rerun(page)  # the rerun that takes the name
     started = time.monotonic()
     with page.expect_download(timeout=240_000) as info:
         button.click()
