@@ -1,5 +1,5 @@
-"""Leaflet elements of our own for folium maps: a legend control, and many shapes drawn
-by one script element (see :class:`Shapes`)."""
+"""Leaflet elements of our own for folium maps: script elements rendered without a
+Jinja compile, a legend control, and many shapes drawn by one element (:class:`Shapes`)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,46 @@ import json
 import re
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.vector_layers import path_options
 from jinja2 import Template
 
 _JINJA_OPEN = re.compile(r"\{(?=[{%#])")
 
 
-class Shapes(MacroElement):
+class _Text(Element):
+    """Text that goes into the page as it is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class ScriptElement(MacroElement):
+    """A MacroElement with a ``script`` macro whose output goes into the page as text.
+
+    branca's MacroElement compiles its rendered script as a Jinja template before it
+    renders it (again) into the page: a cost per element that grows with the script
+    (the outlines are half a megabyte), and a template that user text must never reach.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the script to the page, render the children; nothing to return (like
+        branca's MacroElement, whose output is what it adds to the page)."""
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "a map element is rendered inside a Figure"
+        script = self._template.module.__dict__.get("script")
+        if script is not None:
+            figure.script.add_child(_Text(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+class Shapes(ScriptElement):
     """Many markers, lines and labels of one layer drawn by one script element.
 
     folium draws one element per marker, tooltip, popup and icon, and branca compiles
@@ -102,7 +134,7 @@ class Shapes(MacroElement):
         self._items.append(item)
 
 
-class Legend(MacroElement):
+class Legend(ScriptElement):
     """A Leaflet control holding an HTML legend; the body is escaped by the caller.
 
     ``position`` is a Leaflet corner, ``css_class`` the control's class (tests and styles

@@ -27,12 +27,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element
 from jinja2 import Template
 
 from siteselect import boundaries, geo
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.map_elements import Legend, Shapes
+from siteselect.map_elements import Legend, ScriptElement, Shapes
 
 ASSET_MODES = ("inline", "static", "cdn")
 STATIC_PREFIX = "/app/static/siteselect"
@@ -334,7 +334,7 @@ def _basemap_json() -> str:
     return json.dumps(basemap_geojson(), separators=(",", ":")).replace("</", "<\\/")
 
 
-class _Outlines(MacroElement):
+class _Outlines(ScriptElement):
     """The country outlines as one inert vector layer, drawn before (under) the sites."""
 
     _template = Template(
@@ -607,8 +607,9 @@ def score_layers(
     excluded_layer = folium.FeatureGroup(name="Excluded by the sector's rules", show=True)
     labels = folium.FeatureGroup(name="Rank labels", show=True, control=False)
     lines, bundled, mine, grey, numbers = (Shapes() for _ in range(5))
-    for sid, row in ranking.iterrows():
-        at = positions.loc[sid]
+    where = positions[["lat", "lon", "draw_lat", "draw_lon", "moved"]].to_dict("index")
+    for sid, row in zip(ranking.index, ranking.to_dict("records"), strict=True):
+        at = where[sid]
         drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
         if at["moved"]:
             true = (float(at["lat"]), float(at["lon"]))
@@ -637,7 +638,7 @@ def score_layers(
             f'width:22px;line-height:22px">{int(row["rank"])}</div>',
         )
     for sid, row in (out if out is not None else pd.DataFrame()).iterrows():
-        at = positions.loc[sid]
+        at = where[sid]
         drawn = (float(at["draw_lat"]), float(at["draw_lon"]))
         site = sites.loc[sid]
         grey.circle(

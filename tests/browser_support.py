@@ -104,6 +104,18 @@ def offline(context: Any) -> list[str]:
     return blocked
 
 
+def wait_for_rerun(pg: Any, timeout_s: float = 120.0) -> None:
+    """Wait until the script run started by the last input has finished: Streamlit's
+    status widget shows while a run is in progress (a fixed pause fails on a loaded host)."""
+    pg.wait_for_timeout(500)
+    status = pg.locator('[data-testid="stStatusWidget"]')
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:
+        quiet = quiet + 1 if status.count() == 0 or not status.first.is_visible() else 0
+        pg.wait_for_timeout(400)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app, as the README starts it, for the tests of one module; its address."""
@@ -135,15 +147,3 @@ def page(browser: Any) -> Iterator[Any]:
     pg.blocked = blocked
     yield pg
     context.close()
-
-
-def wait_for_rerun(pg, timeout_s: float = 120.0) -> None:
-    """Wait until the script run started by the last input has finished: Streamlit's
-    status widget shows while a run is in progress (a fixed pause fails on a loaded host)."""
-    pg.wait_for_timeout(500)
-    status = pg.locator('[data-testid="stStatusWidget"]')
-    deadline = time.monotonic() + timeout_s
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 3:
-        quiet = quiet + 1 if status.count() == 0 or not status.first.is_visible() else 0
-        pg.wait_for_timeout(400)

@@ -67,7 +67,7 @@ def test_central_luzon_screen_draws_the_layer_and_the_table(server, page, tmp_pa
     assert frame.locator("img.siteselect-suitability").count() == 1
     assert frame.locator("path.siteselect-candidate").count() >= 1
     assert frame.locator(".siteselect-suitability-legend").count() == 1
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 2
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=60_000)  # below the map
     for f in page.frames:
         assert f.evaluate("() => window.__pwned === undefined"), f.url
     not_tiles = [u for u in page.blocked if "tile.openstreetmap.org" not in u]

@@ -118,18 +118,23 @@ def test_the_hostile_text_stays_text_on_every_page(hostile):
         assert unsafe(rendered(at)) == [], view
 
 
-def test_the_map_tooltips_and_popups_escape_uploaded_text():
-    user = sites_from_file("mine.csv", data=upload_csv("USER-EVIL-MAP"))
+def map_of_upload(data: bytes, site_id: str) -> str:
+    """The exported map of the bundled sites and the uploaded ``data`` (site ``site_id``)."""
+    user = sites_from_file("mine.csv", data=data)
     catalog = default_catalog().with_sites(user)
     result = evaluate(catalog, default_criteria(), sector="ems")
     fmap = maps.ranking_map(
         result.ranking,
         catalog.sites,
         reasons={sid: result.reasons(sid) for sid in result.ranking.index},
-        user_sites=["USER-EVIL-MAP"],
+        user_sites=[site_id],
         tiles=False,
     )
-    html = maps.map_html(fmap)
+    return maps.map_html(fmap)
+
+
+def test_the_map_tooltips_and_popups_escape_uploaded_text():
+    html = map_of_upload(upload_csv("USER-EVIL-MAP"), "USER-EVIL-MAP")
     assert "evil.example" in html  # the name is there, as text
     assert "<img src=http://evil" not in html
     assert "&lt;img src=http://evil.example/y.png&gt;" in html
@@ -144,18 +149,7 @@ def test_template_syntax_in_an_uploaded_name_is_drawn_not_run(name):
     # branca compiles each element's rendered output as a Jinja template: a brace left
     # as it is would be evaluated on the server when the map is drawn
     data = f"site_id,name,lat,lon,country,region\nUSER-JINJA,{name},15.19,120.56,PHL,{name}\n"
-    user = sites_from_file("mine.csv", data=data.encode())
-    catalog = default_catalog().with_sites(user)
-    result = evaluate(catalog, default_criteria(), sector="ems")
-    html = maps.map_html(
-        maps.ranking_map(
-            result.ranking,
-            catalog.sites,
-            reasons={sid: result.reasons(sid) for sid in result.ranking.index},
-            user_sites=["USER-JINJA"],
-            tiles=False,
-        )
-    )
+    html = map_of_upload(data.encode(), "USER-JINJA")
     drawn = maps.escape_text(name)
     assert html.count(drawn) == 3  # verbatim: the popup's title and region, the tooltip
     assert "X49Y" not in html

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jinja2 import Template
 
-from siteselect.map_elements import Shapes
+from siteselect.map_elements import Legend, Shapes
 
 
 @given(st.text(alphabet=st.sampled_from("{}%#</>!-\\\"'`$ ax"), max_size=30))
@@ -46,3 +46,12 @@ def test_shapes_are_drawn_as_folium_draws_them():
         "className": "empty",
     }
     assert f"}})({layer.get_name()}, " in html
+
+
+def test_a_script_element_is_not_compiled_as_a_template():
+    m = folium.Map()
+    Legend("<b>{{ 7*7 }}</b>{% if true %}x{% endif %}").add_to(m)
+    html = m.get_root().render()
+    assert "{{ 7*7 }}" in html
+    assert "{% if true %}x{% endif %}" in html
+    assert "49" not in html.split("siteselect-legend", 1)[1][:400]
