@@ -30,14 +30,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,6 +47,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import ClientConnection, connect
 
 from siteselect.store import ScenarioStore
+from tests.browser_support import start_app, stop, wait_healthy
 from tests.databases import PG_ENV, postgresql_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,51 +231,15 @@ def iteration(session: Session, slider: str, tag: str, step: int, out: Outcome) 
     out.errors += [f"{tag} save: {p}" for p in found]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def app_server(db: str, log: Path) -> Iterator[str]:
     """The app as the README runs it, on 127.0.0.1, with its store at ``db``."""
-    port = free_port()
-    env = {**os.environ, "SITESELECT_DB": db, "SITESELECT_AUTH": "off"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "streamlit", "run", "app.py"),
-                *("--server.port", str(port), "--server.address", "127.0.0.1"),
-                *("--server.headless", "true", "--browser.gatherUsageStats", "false"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = start_app(log, {"SITESELECT_DB": db, "SITESELECT_AUTH": "off"})
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the app exited; see {log}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the app did not start; see {log}") from None
-                time.sleep(0.5)
+        wait_healthy(url, proc, log, timeout_s=120)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @contextmanager
