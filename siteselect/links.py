@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from siteselect.criteria import CriteriaSet
@@ -75,6 +75,27 @@ def encode_view(state: ViewState) -> dict[str, str]:
     return params
 
 
+def _pairs(
+    text: str | None,
+    accept: Callable[[str, float], bool],
+    reject: Callable[[str], None],
+) -> dict[str, float]:
+    """``key:number`` parts of a comma-separated link value; a part that is not a finite
+    number or that ``accept`` refuses goes to ``reject`` (a warning), never an error."""
+    out: dict[str, float] = {}
+    for part in filter(None, (text or "").split(",")):
+        key, _, raw = part.partition(":")
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if math.isfinite(value) and accept(key, value):
+            out[key] = value
+        else:
+            reject(part)
+    return out
+
+
 def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState, list[str]]:
     """A view from query parameters; invalid parts fall back to defaults, with warnings."""
     warnings: list[str] = []
@@ -90,32 +111,20 @@ def decode_view(params: Mapping[str, str], cset: CriteriaSet) -> tuple[ViewState
             return DEFAULTS[key]
         return value
 
-    weights: dict[str, float] = {}
     valid_keys = {g.id for g in cset.groups} | set(cset.ids)
-    for part in filter(None, (params.get("w") or "").split(",")):
-        key, _, raw = part.partition(":")
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        if key not in valid_keys or not math.isfinite(value) or value < 0:
-            warnings.append(f"ignored weight {part!r} from the link")
-            continue
-        weights[key] = value
-    shares: dict[str, float] = {}
+    weights = _pairs(
+        params.get("w"),
+        lambda key, value: key in valid_keys and value >= 0,
+        lambda part: warnings.append(f"ignored weight {part!r} from the link"),
+    )
     valid_markets = default_markets().ids
-    for part in filter(None, (params.get("m") or "").split(",")):
-        key, _, raw = part.partition(":")
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        if key not in valid_markets or not math.isfinite(value) or value <= 0:
-            warnings.append(
-                f"ignored market {part!r} from the link (markets: {', '.join(valid_markets)})"
-            )
-            continue
-        shares[key] = value
+    shares = _pairs(
+        params.get("m"),
+        lambda key, value: key in valid_markets and value > 0,
+        lambda part: warnings.append(
+            f"ignored market {part!r} from the link (markets: {', '.join(valid_markets)})"
+        ),
+    )
     markets = parse_market_shares(shares) if shares else {}
     headcount = None
     if params.get("hc"):

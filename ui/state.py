@@ -71,7 +71,7 @@ class Session:
     elicitation: Key[dict[str, Any] | None] = Key(None)
     scenario_upload: Key[tuple[str, bytes] | None] = Key(None)
     # the file a link's up= reference opened from the store, and the last file kept for
-    # links: (SHA-256, reference or None, why or why not)
+    # links: (file digest and values, reference or None, why or why not)
     link_upload: Key[tuple[str, bytes] | None] = Key(None)
     upload_kept: Key[tuple[str, str | None, str] | None] = Key(None)
     scenario_message: Key[tuple[str, str] | None] = Key(None)

@@ -9,6 +9,7 @@ names it; a viewer's upload stays in their session, and the sidebar says so.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 import streamlit as st
@@ -65,14 +66,14 @@ def open_link_upload(ref: str | None) -> None:
         ]
 
 
-def _keep(file: tuple[str, bytes], entries: tuple[Entry, ...]) -> tuple[str | None, str]:
-    """Keep ``file`` and the values entered in the store for the link (once per session,
-    content and values)."""
-    from siteselect.store import site_file_ref
-
-    digest = site_file_ref(file[1], entries)
+def _keep(
+    file: tuple[str, bytes], sha256: str, entries: tuple[Entry, ...]
+) -> tuple[str | None, str]:
+    """Keep ``file`` (of digest ``sha256``) and the values entered in the store for the
+    link, once per session, content and values (no hashing or store call on a rerun)."""
+    key = json.dumps([sha256, entries])
     kept = session.upload_kept
-    if kept is not None and kept[0] == digest:
+    if kept is not None and kept[0] == key:
         return kept[1], kept[2]
     try:
         store = auth.scoped(data.scenario_store())
@@ -83,7 +84,7 @@ def _keep(file: tuple[str, bytes], entries: tuple[Entry, ...]) -> tuple[str | No
             ref, why = None, f"you are a viewer in workspace “{store.workspace}”"
     except SiteSelectError as exc:
         ref, why = None, f"the store could not keep them ({exc})"
-    session.upload_kept = (digest, ref, why)
+    session.upload_kept = (key, ref, why)
     return ref, why
 
 
@@ -99,10 +100,12 @@ def user_sites(widget_file: tuple[str, bytes] | None, caption_at: DeltaGenerator
     file = widget_file or session.scenario_upload or session.link_upload
     ids: list[str] = []
     ref: str | None = None
+    sha256 = ""
     if file is not None:
         try:
             name, body = file
-            catalog = data.catalog_with_upload(name, hashlib.sha256(body).hexdigest(), body)
+            sha256 = hashlib.sha256(body).hexdigest()
+            catalog = data.catalog_with_upload(name, sha256, body)
             ids = [s for s in catalog.sites.index if s not in data.bundled_catalog().sites.index]
         except SiteSelectError as exc:
             st.error(views.md_text(f"Your file was not added. {exc}"))
@@ -120,7 +123,7 @@ def user_sites(widget_file: tuple[str, bytes] | None, caption_at: DeltaGenerator
             st.error(views.md_text(f"Your values were not applied. {exc}"))
             entries = ()
     if file is not None:
-        ref, why = _keep(file, entries)
+        ref, why = _keep(file, sha256, entries)
         caption = (
             f"A link to this view reopens your sites and the values you entered ({why})."
             if ref
