@@ -187,3 +187,41 @@ class Legend(ScriptElement):
         self.body = body
         self.position = position
         self.css_class = css_class
+
+
+class KeepView(ScriptElement):
+    """Keeps the map's centre and zoom in the browser tab, under ``key``, across redraws.
+
+    A map drawn again (the page shown again, a layer added to the base map) opens where
+    the user left it under the same key; a new key (another fit) opens at the map's own
+    bounds. The view never goes to the server: a pan or zoom costs no rerun, and the map
+    sends nothing when it opens (a value sent then would rerun the page the user was
+    leaving, and undo a click on another page). Add it after ``fit_bounds``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, key) {
+            var store = null;
+            try { store = window.sessionStorage; } catch (e) { store = null; }
+            window.siteselectMap = map;
+            if (store === null) { return; }
+            var saved = null;
+            try { saved = JSON.parse(store.getItem(key)); } catch (e) { saved = null; }
+            if (Array.isArray(saved) && saved.length === 3 && saved.every(isFinite)) {
+                map.setView([saved[0], saved[1]], saved[2], {animate: false});
+            }
+            map.on("moveend", function () {
+                var c = map.getCenter();
+                store.setItem(key, JSON.stringify([c.lat, c.lng, map.getZoom()]));
+            });
+        })({{ this._parent.get_name() }}, {{ this.key|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self._name = "KeepView"
+        self.key = key

@@ -32,7 +32,7 @@ from jinja2 import Template
 
 from siteselect import boundaries, geo
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.map_elements import Legend, ScriptElement, Shapes
+from siteselect.map_elements import KeepView, Legend, ScriptElement, Shapes
 
 ASSET_MODES = ("inline", "static", "cdn")
 STATIC_PREFIX = "/app/static/siteselect"
@@ -528,12 +528,15 @@ def base_map(
     static_prefix: str = STATIC_PREFIX,
     tiles: bool = True,
     height: str | int = "100%",
+    keep_view: str | None = None,
 ) -> folium.Map:
     """What :func:`ranking_map` draws that a change of weights leaves as it is.
 
     The outlines, the names of the countries of ``ranking``, the opening bounds
     (``positions.attrs["bounds"]``), the sea routes to the ranked sites' ports and the
-    robustness layer of ``acceptability``; options as for :func:`ranking_map`.
+    robustness layer of ``acceptability``; options as for :func:`ranking_map`. With
+    ``keep_view``, the browser keeps the user's centre and zoom under that key
+    (:class:`~siteselect.map_elements.KeepView`).
     """
     m = folium.Map(
         tiles=None, control_scale=True, height=height, world_copy_jump=False, zoom_snap=0.25
@@ -580,6 +583,8 @@ def base_map(
                 )
             ).add_to(layer)
         layer.add_to(m)
+    if keep_view is not None:
+        KeepView(keep_view).add_to(m)
     return m
 
 

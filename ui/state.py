@@ -55,8 +55,9 @@ class Session:
     missing = Key("")
     link_warnings: Key[list[str]] = Key([])
     selected: Key[str | None] = Key(None)
-    # the map's last centre (lat, lon) and zoom, and the last map click handled
-    map_view: Key[tuple[float, float, float] | None] = Key(None)
+    # the key under which the browser keeps the map's centre and zoom (a new key opens
+    # the map at its bounds), and the last map click handled
+    map_view: Key[str | None] = Key(None)
     map_click: Key[tuple[str | None, str] | None] = Key(None)
     compare: Key[list[str]] = Key([])
     # the site and compared sites a shared link asked for, checked once sites are ranked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -36,7 +38,12 @@ label_of = {
 
 
 def forget_view() -> None:
-    del session.map_view
+    """Open the map at its bounds next time (another fit, or the routes shown or hidden)."""
+    session.map_view = f"siteselect-map-view:{uuid.uuid4().hex}"
+
+
+if session.map_view is None:
+    forget_view()
 
 
 block = st.container(key="mapblock")  # drawn right after the title on a phone
@@ -57,6 +64,7 @@ with left:
         routes=show_routes,
         acceptability=summary.first_rank_acceptability() if summary else None,
         assets="static",
+        keep_view=session.map_view,
     )
     layers = maps.score_layers(
         ranking,
@@ -66,22 +74,18 @@ with left:
         user_sites=user_ids,
         excluded=excluded,
     )
-    view = session.map_view
+    # the view stays in the browser (maps.base_map's keep_view): asking for the zoom or
+    # centre would make the map send a value as it opens, and rerun this page then
     clicked = st_folium(
         fmap,
         key="map",
         height=520,
         use_container_width=True,
-        returned_objects=["last_object_clicked", "last_object_clicked_tooltip", "zoom", "center"],
+        returned_objects=["last_object_clicked", "last_object_clicked_tooltip"],
         feature_group_to_add=[*layers, maps.highlight_layer(positions, session.selected)],
         layer_control=maps.layer_control("static"),
-        center=None if view is None else (view[0], view[1]),
-        zoom=None if view is None else view[2],
     )
     clicked = clicked or {}
-    if clicked.get("center") and clicked.get("zoom"):
-        centre = clicked["center"]
-        session.map_view = (float(centre["lat"]), float(centre["lng"]), float(clicked["zoom"]))
     click = (clicked.get("last_object_clicked_tooltip"), str(clicked.get("last_object_clicked")))
     if clicked.get("last_object_clicked_tooltip") and click != session.map_click:
         session.map_click = click
