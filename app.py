@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from siteselect import maps, views
+from siteselect import views
 from siteselect.errors import SiteSelectError
 from siteselect.methods import METHODS
 from siteselect.table import POLICIES
@@ -22,7 +22,7 @@ st.set_page_config(
     page_title="siteselect · overseas park site selection", page_icon="🏭", layout="wide"
 )
 auth.gate()
-maps.install_static_assets(Path(__file__).parent / "static")
+data.static_assets(str(Path(__file__).parent / "static"))
 cset = data.criteria_set()
 PAGES = [
     st.Page("ui/pages/map_ranking.py", title="Map & ranking", url_path="map", default=True),

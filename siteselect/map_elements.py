@@ -111,8 +111,9 @@ class Shapes(ScriptElement):
         self._add("line", [list(p) for p in points], path_options(line=True, **options))
         self._items[-1]["options"]["interactive"] = False
 
-    def label(self, at: tuple[float, float], html_text: str) -> None:
-        icon = {"html": html_text, "iconSize": [22, 22], "iconAnchor": [11, 11]}
+    def label(self, at: tuple[float, float], html_text: str, size: int = 22) -> None:
+        """An inert HTML label of ``size`` px, centred on ``at``."""
+        icon = {"html": html_text, "iconSize": [size, size], "iconAnchor": [size // 2] * 2}
         self._add("label", list(at), {**icon, "className": "empty"})
 
     def _add(

@@ -14,11 +14,13 @@ offline), ``assets="static"`` points at files the app serves itself.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import json
+import os
 import shutil
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +105,11 @@ def install_static_assets(static_dir: str | Path) -> Path:
     images = Path(_asset_files()["leaflet.css"]).parent / "images"
     if images.is_dir():
         shutil.copytree(images, target / "images", dirs_exist_ok=True)
+    outlines = target / _outlines_script_name()
+    if not outlines.exists():  # named by its content's digest: never stale
+        scratch = outlines.with_suffix(f".{os.getpid()}.tmp")
+        scratch.write_text(_outlines_script(), encoding="utf-8")
+        scratch.replace(outlines)  # atomic: two replicas may start at once
     return target
 
 
@@ -119,6 +126,8 @@ def _set_assets(m: folium.Map, assets: str, static_prefix: str) -> None:
 
     m.default_js = [("leaflet", src("leaflet.js")), ("jquery", src("jquery.min.js"))]
     m.default_css = [("leaflet_css", src("leaflet.css"))]
+    if assets == "static":  # the outlines: loaded (and cached) once, not sent per rerun
+        m.default_js.append(("siteselect_outlines", f"{static_prefix}/{_outlines_script_name()}"))
 
 
 def score_colour(score: float, low: float, high: float) -> str:
@@ -225,6 +234,13 @@ def spread(x: np.ndarray, y: np.ndarray, min_distance: float) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=64)
+def _spread_once(x: tuple[float, ...], y: tuple[float, ...], min_distance: float) -> np.ndarray:
+    out = spread(np.array(x), np.array(y), min_distance)
+    out.flags.writeable = False  # shared by every caller of the cache
+    return out
+
+
 def display_positions(
     ranking: pd.DataFrame,
     sites: gpd.GeoDataFrame,
@@ -258,7 +274,13 @@ def display_positions(
         bounds = [[south - pad_y, west - pad_x], [north + pad_y, east + pad_x]]
         y_span = mercator_y(np.array([bounds[1][0]])) - mercator_y(np.array([bounds[0][0]]))
         span = max(bounds[1][1] - bounds[0][1], float(y_span[0]) * width_px / 520)
-        placed = spread(lon, mercator_y(lat), span * separation_px / width_px)
+        # the layout depends on the sites, not on their ranks (markers stay put when
+        # the weights change): spread in site-id order, once per set of sites
+        order = np.argsort(frame.index.to_numpy(str), kind="stable")
+        placed = np.empty((len(frame), 2))
+        placed[order] = _spread_once(
+            tuple(lon[order]), tuple(mercator_y(lat)[order]), span * separation_px / width_px
+        )
     else:
         bounds = [[-10.0, 100.0], [50.0, 300.0]]
         placed = np.empty((0, 2))
@@ -334,8 +356,27 @@ def _basemap_json() -> str:
     return json.dumps(basemap_geojson(), separators=(",", ":")).replace("</", "<\\/")
 
 
+OUTLINES_GLOBAL = "siteselectOutlines"
+"""The browser global the served outlines script (``assets="static"``) defines."""
+
+
+def _outlines_script() -> str:
+    return f"window.{OUTLINES_GLOBAL} = {_basemap_json()};\n"
+
+
+@cache
+def _outlines_script_name() -> str:
+    digest = hashlib.sha256(_outlines_script().encode("utf-8")).hexdigest()[:12]
+    return f"outlines-{digest}.js"
+
+
 class _Outlines(ScriptElement):
-    """The country outlines as one inert vector layer, drawn before (under) the sites."""
+    """The country outlines as one inert vector layer, drawn before (under) the sites.
+
+    Inline, the outlines are part of the map's script (a file that opens offline); from
+    the app (``assets="static"``) they come from a script the app serves, which the map
+    loads before its own script runs: half a megabyte a rerun no longer sends.
+    """
 
     _template = Template(
         """
@@ -348,10 +389,10 @@ class _Outlines(ScriptElement):
         """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, assets: str = "inline") -> None:
         super().__init__()
         self._name = "Outlines"
-        self.data = _basemap_json()
+        self.data = f"window.{OUTLINES_GLOBAL}" if assets == "static" else _basemap_json()
         self.style = {
             "fillColor": LAND_COLOUR,
             "fillOpacity": 1.0,
@@ -548,7 +589,7 @@ def base_map(
     )
     if tiles:
         folium.TileLayer("OpenStreetMap", name="Street map (online only)", show=False).add_to(m)
-    _Outlines().add_to(m)
+    _Outlines(assets).add_to(m)
     _country_labels(ranking).add_to(m)
     m.fit_bounds(positions.attrs["bounds"])
     if routes and "gateway_port" in sites.columns:
@@ -688,22 +729,28 @@ def _country_labels(ranking: pd.DataFrame) -> folium.FeatureGroup:
     """Names of the countries that hold ranked sites, and Taiwan, as map labels."""
     layer = folium.FeatureGroup(name="Country names", control=False)
     wanted = {"TWN", *(str(c) for c in ranking.get("country", pd.Series(dtype=str)).dropna())}
+    shapes = Shapes()
+    for lat, lon, name in _label_spots(frozenset(wanted)):
+        shapes.label(
+            (lat, lon),
+            '<div style="font:600 12px sans-serif;color:#6b6b6b;white-space:nowrap;'
+            f'transform:translate(-50%,-50%)">{escape_text(name)}</div>',
+            size=0,
+        )
+    shapes.add_to(layer)
+    return layer
+
+
+@cache
+def _label_spots(iso3: frozenset[str]) -> list[tuple[float, float, str]]:
+    """A point inside the largest part of each country of ``iso3``, and its name."""
     world = boundaries.countries()
-    for _, country in world[world["iso3"].isin(wanted)].iterrows():
+    spots = []
+    for _, country in world[world["iso3"].isin(iso3)].iterrows():
         part = max(getattr(country.geometry, "geoms", [country.geometry]), key=lambda g: g.area)
         spot = part.point_on_surface()
-        folium.Marker(
-            location=(spot.y, pacific_lon(spot.x)),
-            icon=folium.DivIcon(
-                html=(
-                    '<div style="font:600 12px sans-serif;color:#6b6b6b;white-space:nowrap;'
-                    f'transform:translate(-50%,-50%)">{escape_text(country["name"])}</div>'
-                ),
-                icon_size=(0, 0),
-            ),
-            interactive=False,
-        ).add_to(layer)
-    return layer
+        spots.append((float(spot.y), pacific_lon(float(spot.x)), str(country["name"])))
+    return spots
 
 
 def _unwrap(points: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from siteselect.catalog import Catalog, load_catalog
@@ -91,14 +92,36 @@ class Evaluation:
         """Criteria that lift the site most above, and hold it most below, the average site.
 
         Measured on the method's own per-criterion contribution (see
-        :attr:`explanation`), so the reasons agree with the ranking.
+        :attr:`explanation`), so the reasons agree with the ranking. Equal lifts keep
+        the criteria's order.
         """
         contrib = self.contributions
-        delta = (contrib.loc[site_id] - contrib.mean()).sort_values()
+        delta = contrib.loc[site_id].to_numpy(float) - contrib.mean().to_numpy(float)
+        return _reason_lists(delta, self._criterion_labels(), k)
+
+    def all_reasons(self, k: int = 3) -> dict[str, dict[str, list[str]]]:
+        """:meth:`reasons` of every ranked site, computed in one pass."""
+        contrib = self.contributions
+        deltas = contrib.to_numpy(float) - contrib.mean().to_numpy(float)
+        labels = self._criterion_labels()
+        return {
+            str(sid): _reason_lists(row, labels, k)
+            for sid, row in zip(contrib.index, deltas, strict=True)
+        }
+
+    def _criterion_labels(self) -> list[str]:
         labels = {c.id: c.label for c in self.criteria.criteria}
-        strengths = [labels[c] for c, d in delta[::-1].items() if d > 1e-9][:k]
-        weaknesses = [labels[c] for c, d in delta.items() if d < -1e-9][:k]
-        return {"strengths": strengths, "weaknesses": weaknesses}
+        return [labels[c] for c in self.contributions.columns]
+
+
+def _reason_lists(delta: np.ndarray, labels: Sequence[str], k: int) -> dict[str, list[str]]:
+    """The ``k`` labels with the largest positive and negative ``delta`` (NaN: neither)."""
+    up = np.argsort(-delta, kind="stable")
+    down = np.argsort(delta, kind="stable")
+    return {
+        "strengths": [labels[i] for i in up if delta[i] > 1e-9][:k],
+        "weaknesses": [labels[i] for i in down if delta[i] < -1e-9][:k],
+    }
 
 
 def evaluate(

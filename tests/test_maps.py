@@ -8,6 +8,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
@@ -106,6 +107,26 @@ def test_install_static_assets_copies_leaflet(tmp_path):
     assert (folder / "images" / "layers.png").exists()
 
 
+def test_the_app_map_loads_its_outlines_from_the_app_not_from_each_rerun(hostile_result, tmp_path):
+    result, catalog = hostile_result
+    inline = _render(result, catalog, assets="inline")
+    served = _render(result, catalog, assets="static")
+    assert len(inline) - len(served) > 300_000  # the outlines are not in the page
+    assert "Philippines" not in served.split("siteselectOutlines", 1)[0]
+    src = re.findall(r'<script src="([^"]+/outlines-[0-9a-f]{12}\.js)"', served)
+    assert len(src) == 1
+    # the served file is what the inline map embeds, installed under the name it points at
+    folder = maps.install_static_assets(tmp_path)
+    text = (folder / src[0].rsplit("/", 1)[1]).read_text(encoding="utf-8")
+    prefix = "window.siteselectOutlines = "
+    assert text.startswith(prefix)
+    assert json.loads(text[len(prefix) :].rstrip().removesuffix(";")) == json.loads(
+        json.dumps(maps.basemap_geojson())
+    )
+    # Leaflet, then the outlines, then the map's own script that draws them
+    assert served.index("leaflet.js") < served.index(src[0]) < served.index("L.geoJson(")
+
+
 @pytest.mark.parametrize("sid", ["PH-TEST-A", '<b>"x"</b> ${y}', "a\u2063b"], ids=str)
 def test_a_click_maps_back_to_the_site_id_carried_by_its_tooltip(sid):
     row = {"rank": 1, "name": "Some <site>", "score": 0.5}
@@ -174,3 +195,16 @@ def test_score_colour_runs_from_red_to_green():
     assert maps.score_colour(0.0, 0.0, 1.0) == maps.PALETTE[0]
     assert maps.score_colour(1.0, 0.0, 1.0) == maps.PALETTE[-1]
     assert maps.score_colour(float("nan"), 0.0, 1.0) == "#999999"
+
+
+def test_markers_stay_put_when_the_ranks_change(tiny):
+    """The drawn positions depend on the sites, not on their order in the ranking."""
+    sites = tiny.sites
+    frame = pd.DataFrame({"country": sites["country"]}, index=sites.index)
+    forward = maps.display_positions(frame, sites)
+    backward = maps.display_positions(frame.iloc[::-1], sites)
+    cols = ["draw_lat", "draw_lon"]
+    pd.testing.assert_frame_equal(
+        backward.loc[forward.index, cols], forward[cols], check_exact=True
+    )
+    assert forward.attrs["bounds"] == backward.attrs["bounds"]

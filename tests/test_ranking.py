@@ -63,6 +63,24 @@ def test_reasons_name_strengths_and_weaknesses(tiny, cset):
     assert "Transit time to the target markets" in reasons["weaknesses"]
 
 
+@pytest.mark.parametrize("method", ["wsm", "topsis", "vikor"])
+def test_all_reasons_are_each_sites_reasons_from_the_contributions(tiny, cset, method):
+    result = evaluate(tiny, cset, sector="ems", profile="investor", method=method)
+    labels = {c.id: c.label for c in cset.criteria}
+    every = result.all_reasons(k=2)
+    assert set(every) == set(map(str, result.ranking.index))
+    for sid in result.ranking.index:
+        # oracle: pandas on the contributions, above and below the mean site
+        delta = result.contributions.loc[sid] - result.contributions.mean()
+        up = (-delta).sort_values(kind="stable")
+        down = delta.sort_values(kind="stable")
+        expected = {
+            "strengths": [labels[c] for c, d in up.items() if -d > 1e-9][:2],
+            "weaknesses": [labels[c] for c, d in down.items() if d < -1e-9][:2],
+        }
+        assert every[str(sid)] == expected == result.reasons(sid, k=2)
+
+
 def test_zero_weight_criteria_are_not_imputed_or_used(tiny, cset):
     result = evaluate(tiny, cset, sector="ems", profile="investor", weights={"hazard_risk": 0})
     assert "hazard_risk" not in result.policy.matrix.columns

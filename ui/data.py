@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from siteselect import release, robustness, uploads
+from siteselect import maps, release, robustness, uploads
 from siteselect.catalog import Catalog, sites_from_file
 from siteselect.criteria import CriteriaSet
 from siteselect.ranking import Evaluation, default_catalog, default_criteria
@@ -19,6 +19,12 @@ from siteselect.table import DecisionTable, decision_table, default_context
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) loads when a page first uses it
     from siteselect.store import ScenarioStore
+
+
+@st.cache_resource
+def static_assets(folder: str) -> str:
+    """The map's files in the app's static folder: installed once per process."""
+    return str(maps.install_static_assets(folder))
 
 
 @st.cache_resource

@@ -234,7 +234,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     from siteselect import maps
 
     result, catalog, user_ids = evaluate(args)
-    reasons = {sid: result.reasons(sid) for sid in result.ranking.index}
+    reasons = result.all_reasons()
     fmap = maps.ranking_map(
         result.ranking,
         catalog.sites,

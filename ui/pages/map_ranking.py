@@ -51,7 +51,7 @@ left, right = block.columns([3, 2])
 with left:
     fit = st.session_state.get("map_fit") or "all"
     show_routes = bool(st.session_state.get("map_routes"))
-    reasons = {sid: result.reasons(sid) for sid in ranking.index}
+    reasons = result.all_reasons()
     positions = maps.display_positions(
         placed, catalog.sites, fit=None if fit in (None, "all") else fit
     )
@@ -207,7 +207,7 @@ if user_ids:
         assumptions.editor(run)
 d1, d2, d3, d4 = st.columns(4)
 stem = f"siteselect_{result.sector}_{result.profile}_{result.method}"
-d1.download_button("Ranking (CSV)", export.ranking_csv(result), f"{stem}.csv", "text/csv")
+d1.download_button("Ranking (CSV)", lambda: export.ranking_csv(result), f"{stem}.csv", "text/csv")
 d2.download_button(
     "Ranking (XLSX)",
     lambda: heavy("export", export.ranking_xlsx, wait=DOWNLOAD_WAIT_S)(result),
