@@ -226,3 +226,26 @@ class KeepView(ScriptElement):
         super().__init__()
         self._name = "KeepView"
         self.key = key
+
+
+class FocusWithoutScroll(ScriptElement):
+    """Leaflet focuses the map on a mouse press (for its keys). In the app the map sits
+    in a frame, and a focus scrolls the page to show the whole frame: the release then
+    lands elsewhere and the click on a marker is lost (the first click, whenever the
+    map's lower edge is below the window's). Here the map takes focus without scrolling.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (container) {
+            var focus = container.focus;
+            container.focus = function () { focus.call(container, {preventScroll: true}); };
+        })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScroll"

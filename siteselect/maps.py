@@ -34,7 +34,7 @@ from jinja2 import Template
 
 from siteselect import boundaries, geo
 from siteselect.errors import SiteSelectError, UnknownNameError
-from siteselect.map_elements import KeepView, Legend, ScriptElement, Shapes
+from siteselect.map_elements import FocusWithoutScroll, KeepView, Legend, ScriptElement, Shapes
 
 ASSET_MODES = ("inline", "static", "cdn")
 STATIC_PREFIX = "/app/static/siteselect"
@@ -319,10 +319,19 @@ def site_from_tooltip(text: str | None, ids: Iterable[str]) -> str | None:
     return candidate if candidate in set(ids) else None
 
 
-def marker_tooltip(row: Mapping[str, Any], sid: str) -> folium.Tooltip:
+def _hidden_id(sid: str, click_token: str = "") -> str:
+    """The hidden end of a marker's tooltip: ``click_token`` (see :func:`score_layers`),
+    then the site id after :data:`ID_MARK` (what :func:`site_from_tooltip` reads)."""
+    token = f'<span hidden class="siteselect-click">{escape_text(click_token)}</span>'
+    return (token if click_token else "") + (
+        f'<span hidden class="siteselect-id">{ID_MARK}{escape_text(sid)}</span>'
+    )
+
+
+def marker_tooltip(row: Mapping[str, Any], sid: str, click_token: str = "") -> folium.Tooltip:
     return folium.Tooltip(
         f"#{int(row['rank'])} {escape_text(row['name'])} ({float(row['score']):.3f})"
-        f'<span hidden class="siteselect-id">{ID_MARK}{escape_text(sid)}</span>'
+        + _hidden_id(sid, click_token)
     )
 
 
@@ -429,12 +438,9 @@ def _legend_html(
     return "".join(rows)
 
 
-def excluded_tooltip(name: object, sid: str) -> folium.Tooltip:
+def excluded_tooltip(name: object, sid: str, click_token: str = "") -> folium.Tooltip:
     """The tooltip of an excluded site: its name, marked, and its id (hidden)."""
-    return folium.Tooltip(
-        f"✕ {escape_text(name)} (excluded)"
-        f'<span hidden class="siteselect-id">{ID_MARK}{escape_text(sid)}</span>'
-    )
+    return folium.Tooltip(f"✕ {escape_text(name)} (excluded)" + _hidden_id(sid, click_token))
 
 
 def _excluded_popup(site: Mapping[str, Any], reason: object) -> str:
@@ -589,6 +595,7 @@ def base_map(
     )
     if tiles:
         folium.TileLayer("OpenStreetMap", name="Street map (online only)", show=False).add_to(m)
+    FocusWithoutScroll().add_to(m)
     _Outlines(assets).add_to(m)
     _country_labels(ranking).add_to(m)
     m.fit_bounds(positions.attrs["bounds"])
@@ -638,10 +645,16 @@ def score_layers(
     user_sites: Iterable[str] = (),
     selected: str | None = None,
     excluded: pd.DataFrame | None = None,
+    click_token: str = "",
 ) -> list[folium.FeatureGroup]:
     """What :func:`ranking_map` draws from the scores, as layers to add to a
     :func:`base_map`: leader lines, the sites (bundled, excluded, uploaded), rank labels
-    and the legend (a layer of its own: it shows while that layer is on a map)."""
+    and the legend (a layer of its own: it shows while that layer is on a map).
+
+    ``click_token`` goes, hidden, into every marker's tooltip, which is what a click on
+    the map reports: an app that changes it whenever the selection changes tells a new
+    click on a marker from the last one, even on the marker clicked last.
+    """
     out = excluded if excluded is not None and len(excluded) else None
     scores = ranking["score"].to_numpy(float)
     low, high = (float(np.nanmin(scores)), float(np.nanmax(scores))) if len(scores) else (0, 1)
@@ -675,7 +688,7 @@ def score_layers(
             fill_color=score_colour(float(row["score"]), low, high),
             fill_opacity=0.95,
             popup=_popup_html(row, (reasons or {}).get(sid)),
-            tooltip=marker_tooltip(row, str(sid)).text,
+            tooltip=marker_tooltip(row, str(sid), click_token).text,
             class_name="siteselect-site",
         )
         numbers.label(
@@ -697,7 +710,7 @@ def score_layers(
             fill_color=EXCLUDED_COLOUR,
             fill_opacity=0.9,
             popup=_excluded_popup({**site.to_dict(), "name": row["name"]}, row["reason"]),
-            tooltip=excluded_tooltip(row["name"], str(sid)).text,
+            tooltip=excluded_tooltip(row["name"], str(sid), click_token).text,
             class_name="siteselect-site siteselect-excluded",
         )
         numbers.label(

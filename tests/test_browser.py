@@ -264,7 +264,7 @@ def test_every_marker_selects_exactly_the_clicked_site(server, page):
     page.goto(server)
     page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
     _map_frame(page)
-    wait_for_rerun(page)  # the rerun the map's first report starts
+    wait_for_rerun(page)
     frame = _map_frame(page)
     frame.locator("path.siteselect-site").first.wait_for(timeout=30_000)
     count = frame.locator("path.siteselect-site").count()
@@ -288,6 +288,42 @@ def test_every_marker_selects_exactly_the_clicked_site(server, page):
         )
         seen.add(name)
     assert len(seen) == count
+
+
+def _details_show(pg, name: str) -> None:
+    pg.wait_for_function(
+        "n => [...document.querySelectorAll('h3')].some(h => h.innerText.trim() === n)",
+        arg=name,
+        timeout=90_000,
+    )
+
+
+def test_the_marker_clicked_last_selects_again_after_a_choice_in_the_list(server, page):
+    """The first click on a marker selects it (Leaflet's focus on a press scrolled the
+    page, and the release missed the marker), and so does the marker clicked last, once
+    another site was chosen in the list (its click reported the same value as before)."""
+    page.goto(server)
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+    frame = _map_frame(page, paths=N_SITES)
+    marker = frame.locator("path.siteselect-site").nth(3)
+    name = _marker_name(marker)
+    marker.click()
+    _details_show(page, name)
+    # another site, chosen in the list
+    page.get_by_label("Site details (or click a site on the map)").click()
+    option = page.get_by_role("option").filter(has_not_text=name).first
+    other = option.inner_text().split(" ", 1)[1].strip()
+    option.click()
+    _details_show(page, other)
+    frame = _map_frame(page, paths=N_SITES)
+    frame.evaluate(
+        "() => document.querySelectorAll('.leaflet-popup-close-button').forEach(b => b.click())"
+    )
+    marker = frame.locator("path.siteselect-site").nth(3)
+    assert _marker_name(marker) == name
+    marker.click()
+    _details_show(page, name)
+    _wait_for_ring_on(frame, marker)
 
 
 def _share(pg, label: str) -> float:

@@ -59,6 +59,8 @@ class Session:
     # the map at its bounds), and the last map click handled
     map_view: Key[str | None] = Key(None)
     map_click: Key[tuple[str | None, str] | None] = Key(None)
+    # how often the selection has changed while the map was drawn, and the last selection
+    map_selection: Key[tuple[int, str | None]] = Key((0, None))
     compare: Key[list[str]] = Key([])
     # the site and compared sites a shared link asked for, checked once sites are ranked
     link_sites: Key[tuple[str | None, list[str]] | None] = Key(None)

@@ -46,6 +46,17 @@ if session.map_view is None:
     forget_view()
 
 
+def click_token() -> str:
+    """A new token whenever the selection has changed since the map was last drawn: the
+    markers carry it, so a click on the marker clicked last (after another site was
+    chosen in the list) still reads as a new click."""
+    count, last = session.map_selection
+    if session.selected != last:
+        count, last = count + 1, session.selected
+        session.map_selection = (count, last)
+    return str(count)
+
+
 block = st.container(key="mapblock")  # drawn right after the title on a phone
 left, right = block.columns([3, 2])
 with left:
@@ -73,6 +84,7 @@ with left:
         reasons=reasons,
         user_sites=user_ids,
         excluded=excluded,
+        click_token=click_token(),
     )
     # the view stays in the browser (maps.base_map's keep_view): asking for the zoom or
     # centre would make the map send a value as it opens, and rerun this page then
