@@ -143,6 +143,14 @@ def test_the_map_sends_nothing_as_it_opens_or_moves_and_keeps_its_view(server, p
     frame = _map_frame(page, paths=N_SITES)
     frame.wait_for_function("() => window.siteselectMap !== undefined")
     assert frame.evaluate("() => window.siteselectMap.getZoom()") == zoomed
+    # a fit is a new view: the map opens on the Philippine sites, not where it was left
+    page.get_by_text("Philippines", exact=True).last.click()
+    wait_for_rerun(page)
+    frame = _map_frame(page, paths=N_SITES)
+    frame.wait_for_function("() => window.siteselectMap && window.siteselectMap.getZoom() > 5")
+    centre = frame.evaluate("() => window.siteselectMap.getCenter()")
+    assert 5 < centre["lat"] < 20
+    assert 115 < centre["lng"] < 130
 
 
 def test_hostile_site_names_run_no_script_in_the_app(server, page, tmp_path):
