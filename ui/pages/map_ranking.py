@@ -160,7 +160,7 @@ with right:
         }
         st.dataframe(pd.Series(sub, name=f"subscore {sub_scale.suffix}").round(3), width="stretch")
         st.caption(f"Group subscore: {views.md_escape(result.explanation.group_rule)}.")
-        why = result.reasons(selected)
+        why = reasons[selected]  # a ranked site (an excluded one has no reasons)
         st.markdown("**Strengths:** " + (", ".join(map(views.md_escape, why["strengths"])) or "–"))
         st.markdown(
             "**Weaknesses:** " + (", ".join(map(views.md_escape, why["weaknesses"])) or "–")
